@@ -1,0 +1,372 @@
+package dev.berth.cli;
+
+import dev.berth.cli.commands.ContainerCommands;
+import dev.berth.cli.commands.ImageCommands;
+import dev.berth.cli.commands.InspectCommand;
+import dev.berth.cli.commands.LogsCommand;
+import dev.berth.cli.commands.PsCommand;
+import dev.berth.cli.commands.RunCommand;
+import dev.berth.cli.commands.SystemCommands;
+import dev.berth.cli.commands.Training;
+import dev.berth.cli.flags.FlagException;
+import dev.berth.cli.flags.FlagSpec;
+import dev.berth.cli.flags.ParsedArgs;
+import dev.berth.cli.http.DaemonException;
+import dev.berth.cli.http.DaemonUnreachableException;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The command table: names and management-command aliases, usage text, flag tables,
+ * argument counts, dispatch, and docker's error conventions (flag errors exit 125,
+ * argument-count errors and daemon errors exit 1).
+ */
+public final class Commands {
+    private Commands() {}
+
+    /** One command: {@code min}/{@code max} positional arguments ({@code max} -1 = unbounded). */
+    record Command(String id, String usage, String description, int min, int max, String aliases) {}
+
+    private static final String[][] TOP = {
+        {"attach", "Attach local standard input, output, and error streams to a running container"},
+        {"create", "Create a new container"},
+        {"events", "Get real time events from the server"},
+        {"images", "List images"},
+        {"import", "Import the contents from a tarball to create a filesystem image"},
+        {"info", "Display system-wide information"},
+        {"inspect", "Return low-level information on Berth objects"},
+        {"kill", "Kill one or more running containers"},
+        {"logs", "Fetch the logs of a container"},
+        {"ps", "List containers"},
+        {"rename", "Rename a container"},
+        {"restart", "Restart one or more containers"},
+        {"rm", "Remove one or more containers"},
+        {"rmi", "Remove one or more images"},
+        {"run", "Create and run a new container from an image"},
+        {"start", "Start one or more stopped containers"},
+        {"stop", "Stop one or more running containers"},
+        {"tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
+        {"version", "Show the Berth version information"},
+        {"wait", "Block until one or more containers stop, then print their exit codes"},
+    };
+
+    static Command lookup(String id) {
+        return switch (id) {
+            case "attach" -> new Command(id, "[OPTIONS] CONTAINER", TOP[0][1], 1, 1, "berth container attach, berth attach");
+            case "create" -> new Command(id, "[OPTIONS] IMAGE [COMMAND] [ARG...]", TOP[1][1], 1, -1, "berth container create, berth create");
+            case "events" -> new Command(id, "[OPTIONS]", TOP[2][1], 0, 0, "berth system events, berth events");
+            case "images" -> new Command(id, "[OPTIONS] [REPOSITORY[:TAG]]", TOP[3][1], 0, 1, "berth image ls, berth image list, berth images");
+            case "import" -> new Command(id, "[OPTIONS] file|URL|- [REPOSITORY[:TAG]]", TOP[4][1], 1, 2, "berth image import, berth import");
+            case "info" -> new Command(id, "[OPTIONS]", TOP[5][1], 0, 0, "berth system info, berth info");
+            case "inspect" -> new Command(id, "[OPTIONS] NAME|ID [NAME|ID...]", TOP[6][1], 1, -1, null);
+            case "container-inspect" -> new Command(id, "[OPTIONS] CONTAINER [CONTAINER...]", "Display detailed information on one or more containers", 1, -1, null);
+            case "image-inspect" -> new Command(id, "[OPTIONS] IMAGE [IMAGE...]", "Display detailed information on one or more images", 1, -1, null);
+            case "kill" -> new Command(id, "[OPTIONS] CONTAINER [CONTAINER...]", TOP[7][1], 1, -1, "berth container kill, berth kill");
+            case "logs" -> new Command(id, "[OPTIONS] CONTAINER", TOP[8][1], 1, 1, "berth container logs, berth logs");
+            case "ps" -> new Command(id, "[OPTIONS]", TOP[9][1], 0, 0, "berth container ls, berth container list, berth container ps, berth ps");
+            case "rename" -> new Command(id, "CONTAINER NEW_NAME", TOP[10][1], 2, 2, "berth container rename, berth rename");
+            case "restart" -> new Command(id, "[OPTIONS] CONTAINER [CONTAINER...]", TOP[11][1], 1, -1, "berth container restart, berth restart");
+            case "rm" -> new Command(id, "[OPTIONS] CONTAINER [CONTAINER...]", TOP[12][1], 1, -1, "berth container rm, berth container remove, berth rm");
+            case "rmi" -> new Command(id, "[OPTIONS] IMAGE [IMAGE...]", TOP[13][1], 1, -1, "berth image rm, berth image remove, berth rmi");
+            case "run" -> new Command(id, "[OPTIONS] IMAGE [COMMAND] [ARG...]", TOP[14][1], 1, -1, "berth container run, berth run");
+            case "start" -> new Command(id, "[OPTIONS] CONTAINER [CONTAINER...]", TOP[15][1], 1, -1, "berth container start, berth start");
+            case "stop" -> new Command(id, "[OPTIONS] CONTAINER [CONTAINER...]", TOP[16][1], 1, -1, "berth container stop, berth stop");
+            case "tag" -> new Command(id, "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", TOP[17][1], 2, 2, "berth image tag, berth tag");
+            case "version" -> new Command(id, "[OPTIONS]", TOP[18][1], 0, 0, null);
+            case "wait" -> new Command(id, "CONTAINER [CONTAINER...]", TOP[19][1], 1, -1, "berth container wait, berth wait");
+            case "__train" -> new Command(id, "", "", 0, -1, null);
+            default -> null;
+        };
+    }
+
+    /** Maps {@code container X} / {@code image X} sub-commands to top-level command ids. */
+    static String managementAlias(String group, String sub) {
+        if (group.equals("container")) {
+            return switch (sub) {
+                case "ls", "list", "ps" -> "ps";
+                case "remove" -> "rm";
+                case "inspect" -> "container-inspect";
+                case "run", "create", "start", "stop", "kill", "restart", "rm", "logs", "attach", "wait", "rename" -> sub;
+                default -> null;
+            };
+        }
+        if (group.equals("image")) {
+            return switch (sub) {
+                case "ls", "list" -> "images";
+                case "rm", "remove" -> "rmi";
+                case "inspect" -> "image-inspect";
+                case "import", "tag" -> sub;
+                default -> null;
+            };
+        }
+        if (group.equals("system")) {
+            return switch (sub) {
+                case "info", "events" -> sub;
+                default -> null;
+            };
+        }
+        return null;
+    }
+
+    static FlagSpec flags(String id) {
+        FlagSpec f = new FlagSpec();
+        switch (id) {
+            case "run", "create" -> {
+                if (id.equals("run")) f.bool('d', "detach", "Run container in background and print container ID");
+                f.bool('i', "interactive", "Keep STDIN open even if not attached")
+                        .bool('t', "tty", "Allocate a pseudo-TTY")
+                        .string((char) 0, "name", "string", "", "Assign a name to the container")
+                        .list('e', "env", "list", "Set environment variables")
+                        .list((char) 0, "env-file", "list", "Read in a file of environment variables")
+                        .string((char) 0, "entrypoint", "string", "", "Overwrite the default ENTRYPOINT of the image")
+                        .string('w', "workdir", "string", "", "Working directory inside the container")
+                        .string('u', "user", "string", "", "Username or UID (format: <name|uid>[:<group|gid>])")
+                        .string('h', "hostname", "string", "", "Container host name")
+                        .list('l', "label", "list", "Set meta data on a container")
+                        .bool((char) 0, "rm", "Automatically remove the container and its associated anonymous volumes when it exits")
+                        .string((char) 0, "network", "network", "", "Connect a container to a network")
+                        .alias("net", "network")
+                        .bool((char) 0, "init", "Run an init inside the container that forwards signals and reaps processes")
+                        .bool((char) 0, "sig-proxy", "Proxy received signals to the process (default true)")
+                        .string((char) 0, "detach-keys", "string", "", "Override the key sequence for detaching a container")
+                        .list('a', "attach", "list", "Attach to STDIN, STDOUT or STDERR")
+                        .string((char) 0, "platform", "string", "", "Set platform if server is multi-platform capable")
+                        .string((char) 0, "pull", "string", "missing", "Pull image before running (\"always\", \"missing\", \"never\")")
+                        .bool('q', "quiet", "Suppress the pull output")
+                        .stopAtFirstPositional();
+            }
+            case "start" -> f.bool('a', "attach", "Attach STDOUT/STDERR and forward signals")
+                    .bool('i', "interactive", "Attach container's STDIN")
+                    .string((char) 0, "detach-keys", "string", "", "Override the key sequence for detaching a container");
+            case "stop", "restart" -> {
+                if (id.equals("stop")) f.string('s', "signal", "string", "", "Signal to send to the container");
+                else f.string('s', "signal", "string", "", "Signal to send to the container");
+                f.integer('t', "time", "", "Seconds to wait before killing the container");
+            }
+            case "kill" -> f.string('s', "signal", "string", "", "Signal to send to the container");
+            case "rm" -> f.bool('f', "force", "Force the removal of a running container (uses SIGKILL)")
+                    .bool('v', "volumes", "Remove anonymous volumes associated with the container")
+                    .bool('l', "link", "Remove the specified link");
+            case "ps" -> f.bool('a', "all", "Show all containers (default shows just running)")
+                    .list('f', "filter", "filter", "Filter output based on conditions provided")
+                    .string((char) 0, "format", "string", "", "Format output using a custom template: 'table', 'table TEMPLATE', 'json', 'TEMPLATE'")
+                    .integer('n', "last", "-1", "Show n last created containers (includes all states)")
+                    .bool('l', "latest", "Show the latest created container (includes all states)")
+                    .bool((char) 0, "no-trunc", "Don't truncate output")
+                    .bool('q', "quiet", "Only display container IDs")
+                    .bool('s', "size", "Display total file sizes");
+            case "images" -> f.bool('a', "all", "Show all images (default hides intermediate images)")
+                    .bool((char) 0, "digests", "Show digests")
+                    .list('f', "filter", "filter", "Filter output based on conditions provided")
+                    .string((char) 0, "format", "string", "", "Format output using a custom template: 'table', 'table TEMPLATE', 'json', 'TEMPLATE'")
+                    .bool((char) 0, "no-trunc", "Don't truncate output")
+                    .bool('q', "quiet", "Only show image IDs")
+                    .bool((char) 0, "tree", "List multi-platform images as a tree (EXPERIMENTAL)");
+            case "logs" -> f.bool((char) 0, "details", "Show extra details provided to logs")
+                    .bool('f', "follow", "Follow log output")
+                    .string((char) 0, "since", "string", "", "Show logs since timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" for 42 minutes)")
+                    .string('n', "tail", "string", "all", "Number of lines to show from the end of the logs")
+                    .bool('t', "timestamps", "Show timestamps")
+                    .string((char) 0, "until", "string", "", "Show logs before a timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" for 42 minutes)");
+            case "attach" -> f.string((char) 0, "detach-keys", "string", "", "Override the key sequence for detaching a container")
+                    .bool((char) 0, "no-stdin", "Do not attach STDIN")
+                    .string((char) 0, "sig-proxy", "bool", "true", "Proxy all received signals to the process");
+            case "inspect", "container-inspect", "image-inspect" -> {
+                f.string('f', "format", "string", "", "Format output using a custom template: 'json', 'TEMPLATE'");
+                f.bool('s', "size", "Display total file sizes if the type is container");
+                if (id.equals("inspect")) f.string((char) 0, "type", "string", "", "Only inspect objects of the given type");
+            }
+            case "import" -> f.list('c', "change", "list", "Apply Dockerfile instruction to the created image")
+                    .string('m', "message", "string", "", "Set commit message for imported image")
+                    .string((char) 0, "platform", "string", "", "Set platform if server is multi-platform capable");
+            case "rmi" -> f.bool('f', "force", "Force removal of the image")
+                    .bool((char) 0, "no-prune", "Do not delete untagged parents");
+            case "events" -> f.list('f', "filter", "filter", "Filter output based on conditions provided")
+                    .string((char) 0, "format", "string", "", "Format output using a custom template: 'json', 'TEMPLATE'")
+                    .string((char) 0, "since", "string", "", "Show all events created since timestamp")
+                    .string((char) 0, "until", "string", "", "Stream events until this timestamp");
+            case "version", "info" -> f.string('f', "format", "string", "", "Format output using a custom template: 'json', 'TEMPLATE'");
+            default -> { }
+        }
+        return f;
+    }
+
+    /** Runs the command line; returns the process exit code. */
+    public static int run(Cli cli, String[] argv) {
+        List<String> args = Arrays.asList(argv);
+        int i = 0;
+        // global options, before the command name
+        while (i < args.size() && args.get(i).startsWith("-")) {
+            String a = args.get(i++);
+            if (a.equals("-H") || a.equals("--host")) {
+                if (i >= args.size()) return usageError(cli, "flag needs an argument: " + (a.equals("-H") ? "'H' in -H" : "--host"), null, 125);
+                cli.host(args.get(i++));
+            } else if (a.startsWith("--host=")) {
+                cli.host(a.substring(7));
+            } else if (a.startsWith("-H") && a.length() > 2) {
+                cli.host(a.substring(2).startsWith("=") ? a.substring(3) : a.substring(2));
+            } else if (a.equals("--help") || a.equals("-h")) {
+                cli.out.print(topHelp());
+                return 0;
+            } else if (a.equals("-v") || a.equals("--version")) {
+                cli.out.println("Berth version " + dev.berth.api.ApiVersion.BERTH_VERSION + ", API " + dev.berth.api.ApiVersion.CURRENT);
+                return 0;
+            } else if (a.equals("-D") || a.equals("--debug") || a.equals("--tls") || a.equals("--tlsverify")) {
+                // accepted for compatibility
+            } else if (a.equals("-l") || a.equals("--log-level") || a.equals("--config") || a.equals("-c")
+                    || a.equals("--context")) {
+                i++;
+            } else if (a.startsWith("--log-level=") || a.startsWith("--config=") || a.startsWith("--context=")) {
+                // accepted for compatibility
+            } else {
+                return usageError(cli, "unknown flag: " + a, null, 125);
+            }
+        }
+        if (i >= args.size()) {
+            cli.out.print(topHelp());
+            return 0;
+        }
+        String name = args.get(i++);
+        String path = "berth " + name;
+        String id = name;
+        if (name.equals("container") || name.equals("image") || name.equals("system")) {
+            if (i >= args.size() || args.get(i).equals("--help")) {
+                cli.out.print("\nUsage:  berth " + name + " COMMAND\n\nManage " + name + "s\n\nRun 'berth COMMAND --help' for more information on a command.\n");
+                return 0;
+            }
+            String sub = args.get(i++);
+            id = managementAlias(name, sub);
+            path = "berth " + name + " " + sub;
+            if (id == null) {
+                cli.err.println("berth: '" + name + " " + sub + "' is not a berth command.");
+                cli.err.println("See 'berth " + name + " --help'");
+                return 1;
+            }
+        } else if (name.equals("help")) {
+            cli.out.print(topHelp());
+            return 0;
+        }
+        Command cmd = lookup(id);
+        if (cmd == null) {
+            cli.err.println("berth: '" + name + "' is not a berth command.");
+            cli.err.println("See 'berth --help'");
+            return 1;
+        }
+        FlagSpec spec = flags(id);
+        ParsedArgs parsed;
+        try {
+            parsed = spec.parse(args.subList(i, args.size()));
+        } catch (FlagException e) {
+            return usageError(cli, e.getMessage(), path + " " + cmd.usage(), 125, "Run '" + path + " --help' for more information");
+        }
+        if (parsed.help()) {
+            cli.out.print(help(path, cmd, spec));
+            return 0;
+        }
+        String countError = checkCount(path, cmd, parsed.positionals().size());
+        if (countError != null) {
+            return usageError(cli, "berth: " + countError, path + " " + cmd.usage(), 1, "See '" + path + " --help' for more information");
+        }
+        try {
+            return dispatch(cli, id, parsed);
+        } catch (CliException e) {
+            if (e.getMessage() != null) cli.err.println(e.getMessage());
+            return e.exitCode();
+        } catch (DaemonUnreachableException e) {
+            cli.out.flush();
+            cli.err.println(e.getMessage());
+            return 1;
+        } catch (DaemonException e) {
+            cli.out.flush();
+            cli.err.println(e.display());
+            return 1;
+        } catch (IOException e) {
+            cli.out.flush();
+            cli.err.println("error during connect: " + e.getMessage());
+            return 1;
+        } catch (IllegalArgumentException e) {
+            cli.out.flush();
+            cli.err.println(e.getMessage());
+            return 1;
+        }
+    }
+
+    private static int dispatch(Cli cli, String id, ParsedArgs a) throws IOException, CliException {
+        return switch (id) {
+            case "run" -> RunCommand.run(cli, a);
+            case "create" -> RunCommand.create(cli, a);
+            case "start" -> ContainerCommands.start(cli, a);
+            case "stop" -> ContainerCommands.stop(cli, a);
+            case "restart" -> ContainerCommands.restart(cli, a);
+            case "kill" -> ContainerCommands.kill(cli, a);
+            case "rm" -> ContainerCommands.rm(cli, a);
+            case "rename" -> ContainerCommands.rename(cli, a);
+            case "wait" -> ContainerCommands.waitCmd(cli, a);
+            case "attach" -> ContainerCommands.attach(cli, a);
+            case "logs" -> LogsCommand.run(cli, a);
+            case "ps" -> PsCommand.run(cli, a);
+            case "images" -> ImageCommands.images(cli, a);
+            case "import" -> ImageCommands.importImage(cli, a);
+            case "rmi" -> ImageCommands.rmi(cli, a);
+            case "tag" -> ImageCommands.tag(cli, a);
+            case "inspect" -> InspectCommand.run(cli, a, a.str("type", ""));
+            case "container-inspect" -> InspectCommand.run(cli, a, "container");
+            case "image-inspect" -> InspectCommand.run(cli, a, "image");
+            case "version" -> SystemCommands.version(cli, a);
+            case "info" -> SystemCommands.info(cli, a);
+            case "events" -> SystemCommands.events(cli, a);
+            case "__train" -> Training.run(cli, a);
+            default -> throw new IllegalStateException(id);
+        };
+    }
+
+    static String checkCount(String path, Command c, int n) {
+        String p = "'" + path + "'";
+        if (c.max() == 0 && n > 0) return p + " accepts no arguments";
+        if (c.min() == c.max() && n != c.min()) return p + " requires " + c.min() + (c.min() == 1 ? " argument" : " arguments");
+        if (n < c.min()) {
+            if (c.max() > 0) return p + " requires at least " + c.min() + " and at most " + c.max() + " arguments";
+            return p + " requires at least " + c.min() + (c.min() == 1 ? " argument" : " arguments");
+        }
+        if (c.max() >= 0 && n > c.max()) {
+            if (c.min() > 0) return p + " requires at least " + c.min() + " and at most " + c.max() + " arguments";
+            return p + " requires at most " + c.max() + (c.max() == 1 ? " argument" : " arguments");
+        }
+        return null;
+    }
+
+    private static int usageError(Cli cli, String message, String usage, int code) {
+        cli.err.println(message);
+        cli.err.println("See 'berth --help'.");
+        return code;
+    }
+
+    private static int usageError(Cli cli, String message, String usage, int code, String hint) {
+        cli.err.println(message);
+        cli.err.println();
+        cli.err.println("Usage:  " + usage);
+        cli.err.println();
+        cli.err.println(hint);
+        return code;
+    }
+
+    static String help(String path, Command c, FlagSpec spec) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("\nUsage:  ").append(path).append(' ').append(c.usage()).append("\n\n").append(c.description()).append('\n');
+        if (c.aliases() != null) sb.append("\nAliases:\n  ").append(c.aliases()).append('\n');
+        if (!spec.flags().isEmpty()) sb.append("\nOptions:\n").append(spec.usage());
+        return sb.toString();
+    }
+
+    static String topHelp() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("\nUsage:  berth [OPTIONS] COMMAND\n\nA Docker-compatible container engine client\n\nCommands:\n");
+        for (String[] c : TOP) sb.append("  ").append(c[0]).append(" ".repeat(12 - c[0].length())).append(c[1]).append('\n');
+        sb.append("\nManagement Commands:\n  container   Manage containers\n  image       Manage images\n  system      Manage Berth\n");
+        sb.append("\nGlobal Options:\n  -H, --host string   Daemon socket to connect to (default unix:///run/berth/berth.sock;\n");
+        sb.append("                      also BERTH_HOST, DOCKER_HOST)\n  -v, --version       Print version information and quit\n");
+        sb.append("\nRun 'berth COMMAND --help' for more information on a command.\n");
+        return sb.toString();
+    }
+}

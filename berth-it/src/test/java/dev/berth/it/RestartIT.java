@@ -1,0 +1,73 @@
+package dev.berth.it;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** State survives daemon restarts (clean and kill -9), truthfully, with nothing leaked. */
+class RestartIT {
+    private static Cmd.Result ok(Cmd.Result r) {
+        assertEquals(0, r.code(), r::toString);
+        return r;
+    }
+
+    @Test
+    void killMinus9LeavesAStoreThatRestartsTruthfully() throws Exception {
+        assumeTrue(Fixtures.root(), "integration tests need root");
+        try (BerthDaemon d = new BerthDaemon()) {
+            d.start();
+            d.importBusybox();
+            ok(d.docker("create", "--name", "fresh", "busybox", "true"));
+            ok(d.docker("run", "--name", "done", "busybox", "sh", "-c", "echo finished; exit 4"));
+            String id = ok(d.docker("run", "-d", "--name", "runner", "busybox", "sleep", "300")).out().strip();
+            assertFalse(Leaks.processesOf(id).isEmpty());
+            d.kill9();
+            d.start();
+            assertEquals("created", ok(d.docker("inspect", "-f", "{{.State.Status}}", "fresh")).out().strip());
+            assertEquals("exited 4", ok(d.docker("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", "done")).out().strip());
+            assertEquals("finished\n", ok(d.docker("logs", "done")).out());
+            assertEquals("exited", ok(d.docker("inspect", "-f", "{{.State.Status}}", "runner")).out().strip());
+            assertEquals(List.of(), Leaks.processesOf(id), "the orphaned container process is reaped");
+            assertEquals(List.of(), Leaks.mountsUnder(d.execRoot), "no stale rootfs mounts");
+            // and it runs again after the restart
+            ok(d.docker("start", "runner"));
+            assertEquals("true", ok(d.docker("inspect", "-f", "{{.State.Running}}", "runner")).out().strip());
+            ok(d.docker("rm", "-f", "runner", "fresh", "done"));
+            assertEquals(List.of(), Leaks.of(d, id));
+            assertEquals("busybox:latest\n", ok(d.docker("images", "--format", "{{.Repository}}:{{.Tag}}")).out());
+        }
+    }
+
+    @Test
+    void cleanStopStopsContainers() throws Exception {
+        assumeTrue(Fixtures.root(), "integration tests need root");
+        try (BerthDaemon d = new BerthDaemon()) {
+            d.start();
+            d.importBusybox();
+            String id = ok(d.docker("run", "-d", "--name", "svc", "busybox", "sleep", "300")).out().strip();
+            d.stop();
+            assertEquals(List.of(), Leaks.processesOf(id));
+            assertEquals(List.of(), Leaks.mountsUnder(d.execRoot));
+            d.start();
+            assertEquals("exited", ok(d.docker("inspect", "-f", "{{.State.Status}}", "svc")).out().strip());
+            ok(d.docker("rm", "svc"));
+            assertEquals(List.of(), Leaks.of(d, id));
+        }
+    }
+
+    @Test
+    void twoDaemonsRunSideBySide() throws Exception {
+        assumeTrue(Fixtures.root(), "integration tests need root");
+        try (BerthDaemon a = new BerthDaemon(); BerthDaemon b = new BerthDaemon()) {
+            a.start();
+            b.start();
+            a.importBusybox();
+            assertEquals("", ok(b.docker("images", "-q")).out());
+            assertEquals("a\n", ok(a.docker("run", "--rm", "busybox", "echo", "a")).out());
+            Cmd.Result noImage = b.docker("run", "--rm", "busybox", "true");
+            assertNotEquals(0, noImage.code());
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.berth.daemon;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * berthd's settings, from flags and the JSON config file (same keys as dockerd's daemon.json
+ * where they exist). Flags win over the file.
+ */
+public record DaemonConfig(
+        List<String> hosts,
+        Path dataRoot,
+        Path execRoot,
+        Path pidFile,
+        String defaultRuntime,
+        String logLevel,
+        boolean ipMasq,
+        boolean iptables,
+        String cgroupParent) {
+
+    public static final String DEFAULT_SOCKET = "unix:///run/berth/berth.sock";
+
+    /** The unix socket paths among the hosts. */
+    public List<Path> unixSockets() {
+        return hosts.stream().filter(h -> h.startsWith("unix://")).map(h -> Path.of(h.substring(7))).toList();
+    }
+}

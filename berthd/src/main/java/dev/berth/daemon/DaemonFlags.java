@@ -1,0 +1,160 @@
+package dev.berth.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.api.ApiVersion;
+import dev.berth.daemon.util.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * dockerd-compatible flags plus the JSON config file ({@code --config-file}, default
+ * /etc/berth/daemon.json, dockerd's keys). A setting given both ways is an error, as in dockerd.
+ */
+public final class DaemonFlags {
+    /** Thrown to end the program: help, version, or a usage error. */
+    public static final class Exit extends Exception {
+        final int code;
+        final String message;
+        Exit(int code, String message) {
+            super(message, null, false, false);
+            this.code = code;
+            this.message = message;
+        }
+    }
+
+    private record Flag(String key, boolean bool, boolean repeat, String help) {}
+
+    private static final Map<String, Flag> FLAGS = new LinkedHashMap<>();
+    private static final Map<String, String> NAMES = new LinkedHashMap<>();
+    static {
+        flag("hosts", false, true, "Daemon socket(s) to connect to", "-H", "--host");
+        flag("data-root", false, false, "Root directory of persistent Berth state (default /var/lib/berth)", "--data-root");
+        flag("exec-root", false, false, "Root directory for execution state files (default /run/berth)", "--exec-root");
+        flag("pidfile", false, false, "Path to use for daemon PID file (default <exec-root>/berthd.pid)", "-p", "--pidfile");
+        flag("default-runtime", false, false, "Default OCI runtime for containers: runc or crun (default runc)", "--default-runtime");
+        flag("log-level", false, false, "Set the logging level: debug, info, warn, error, fatal (default info)", "-l", "--log-level");
+        flag("ip-masq", true, false, "Enable IP masquerading (default true)", "--ip-masq");
+        flag("iptables", true, false, "Enable addition of iptables rules (default true)", "--iptables");
+        flag("cgroup-parent", false, false, "Parent cgroup for all containers (default berth)", "--cgroup-parent");
+        flag("config-file", false, false, "Daemon configuration file (default /etc/berth/daemon.json)", "--config-file");
+    }
+
+
+    private static void flag(String key, boolean bool, boolean repeat, String help, String... names) {
+        Flag f = new Flag(key, bool, repeat, help);
+        for (String n : names) {
+            FLAGS.put(n, f);
+            NAMES.put(n, key);
+        }
+    }
+
+    private DaemonFlags() {}
+
+    public static DaemonConfig parse(String[] args) throws Exit {
+        Map<String, List<String>> given = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-h") || a.equals("--help")) throw new Exit(0, usage());
+            if (a.equals("-v") || a.equals("--version")) {
+                throw new Exit(0, "Berth version " + ApiVersion.BERTH_VERSION + " (Docker Engine API " + ApiVersion.CURRENT + ")");
+            }
+            String name = a;
+            String value = null;
+            int eq = a.indexOf('=');
+            if (a.startsWith("--") && eq > 0) {
+                name = a.substring(0, eq);
+                value = a.substring(eq + 1);
+            } else if (a.startsWith("-") && !a.startsWith("--") && a.length() > 2) {
+                name = a.substring(0, 2);
+                value = a.substring(2);
+            }
+            Flag f = FLAGS.get(name);
+            if (f == null) throw new Exit(125, "unknown flag: " + name + "\nSee 'berthd --help'.");
+            if (f.bool) {
+                if (value == null) value = "true";
+                if (!value.equals("true") && !value.equals("false")) {
+                    throw new Exit(125, "invalid argument \"" + value + "\" for \"" + name + "\" flag: parse error");
+                }
+            } else if (value == null) {
+                if (i + 1 >= args.length) throw new Exit(125, "flag needs an argument: " + name);
+                value = args[++i];
+            }
+            given.computeIfAbsent(f.key, k -> new ArrayList<>()).add(value);
+        }
+        String configFile = one(given, "config-file");
+        JsonNode file = Json.obj();
+        Path cf = Path.of(configFile != null ? configFile : "/etc/berth/daemon.json");
+        if (Files.exists(cf)) {
+            try {
+                byte[] bytes = Files.readAllBytes(cf);
+                file = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank() ? Json.obj() : Json.MAPPER.readTree(bytes);
+            } catch (IOException e) {
+                throw new Exit(1, "unable to configure the Berth daemon with file " + cf + ": " + e.getMessage());
+            }
+            if (!file.isObject()) throw new Exit(1, "unable to configure the Berth daemon with file " + cf + ": not a JSON object");
+            TreeSet<String> both = new TreeSet<>();
+            for (String k : given.keySet()) if (!k.equals("config-file") && file.has(k)) both.add(k + ": (from flag: " + String.join(", ", given.get(k)) + ", from file: " + file.get(k) + ")");
+            if (!both.isEmpty()) {
+                throw new Exit(1, "unable to configure the Berth daemon with file " + cf
+                        + ": the following directives are specified both as a flag and in the configuration file: " + String.join(", ", both));
+            }
+            for (var it = file.fieldNames(); it.hasNext(); ) {
+                String k = it.next();
+                if (!NAMES.containsValue(k) || k.equals("config-file")) {
+                    throw new Exit(1, "unable to configure the Berth daemon with file " + cf + ": the following directives don't match any configuration option: " + k);
+                }
+            }
+        } else if (configFile != null) {
+            throw new Exit(1, "unable to configure the Berth daemon with file " + cf + ": open " + cf + ": no such file or directory");
+        }
+
+        List<String> hosts = given.get("hosts");
+        if (hosts == null && file.has("hosts")) {
+            hosts = new ArrayList<>();
+            for (JsonNode h : file.get("hosts")) hosts.add(h.asText());
+        }
+        if (hosts == null || hosts.isEmpty()) hosts = List.of(DaemonConfig.DEFAULT_SOCKET);
+        for (String h : hosts) {
+            if (!h.startsWith("unix://") && !h.startsWith("tcp://") && !h.startsWith("fd://")) {
+                throw new Exit(1, "invalid daemon host \"" + h + "\": expected unix:// or tcp://");
+            }
+        }
+        Path dataRoot = Path.of(value(given, file, "data-root", "/var/lib/berth")).toAbsolutePath();
+        Path execRoot = Path.of(value(given, file, "exec-root", "/run/berth")).toAbsolutePath();
+        Path pid = Path.of(value(given, file, "pidfile", execRoot.resolve("berthd.pid").toString())).toAbsolutePath();
+        String runtime = value(given, file, "default-runtime", "runc");
+        if (!runtime.equals("runc") && !runtime.equals("crun")) throw new Exit(1, "default runtime must be runc or crun, not " + runtime);
+        String level = value(given, file, "log-level", "info");
+        if (!List.of("debug", "info", "warn", "error", "fatal").contains(level)) throw new Exit(1, "invalid log level: " + level);
+        boolean ipMasq = Boolean.parseBoolean(value(given, file, "ip-masq", "true"));
+        boolean iptables = Boolean.parseBoolean(value(given, file, "iptables", "true"));
+        String cgroupParent = value(given, file, "cgroup-parent", "berth").replaceAll("^/+|/+$", "");
+        return new DaemonConfig(hosts, dataRoot, execRoot, pid, runtime, level, ipMasq, iptables, cgroupParent);
+    }
+
+    private static String one(Map<String, List<String>> given, String key) {
+        List<String> v = given.get(key);
+        return v == null ? null : v.getLast();
+    }
+
+    private static String value(Map<String, List<String>> given, JsonNode file, String key, String dflt) {
+        String v = one(given, key);
+        if (v != null) return v;
+        JsonNode f = file.get(key);
+        return f == null || f.isNull() ? dflt : f.asText();
+    }
+
+    static String usage() {
+        StringBuilder sb = new StringBuilder("Usage:\tberthd [OPTIONS]\n\nA self-sufficient runtime for containers, serving the Docker Engine API.\n\nOptions:\n");
+        Map<String, List<String>> byKey = new LinkedHashMap<>();
+        FLAGS.forEach((n, f) -> byKey.computeIfAbsent(f.key, k -> new ArrayList<>()).add(n));
+        byKey.forEach((k, names) -> sb.append(String.format("  %-28s %s%n", String.join(", ", names), FLAGS.get(names.getFirst()).help)));
+        return sb.toString();
+    }
+}

@@ -1,0 +1,843 @@
+package dev.berth.daemon.container;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.daemon.DaemonConfig;
+import dev.berth.daemon.content.Digest;
+import dev.berth.daemon.errors.BerthException;
+import dev.berth.daemon.events.EventBus;
+import dev.berth.daemon.image.Image;
+import dev.berth.daemon.image.ImageService;
+import dev.berth.daemon.image.ImageStore;
+import dev.berth.daemon.image.LayerStore;
+import dev.berth.daemon.os.Mounts;
+import dev.berth.daemon.os.Posix;
+import dev.berth.daemon.os.Signals;
+import dev.berth.daemon.runtime.OciRuntime;
+import dev.berth.daemon.runtime.OciSpec;
+import dev.berth.daemon.util.AtomicFiles;
+import dev.berth.daemon.util.Ids;
+import dev.berth.daemon.util.Json;
+import dev.berth.daemon.util.Times;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Container lifecycle: create, start, stop, kill, restart, remove, wait, rename, resize.
+ * Locking: each container has a lifecycle lock (start/stop/remove never interleave) and its
+ * record's monitor guards state and wakes waiters; state is persisted on every transition.
+ */
+public final class ContainerService implements ImageService.ContainerUsage {
+    private static final Logger LOG = Logger.getLogger(ContainerService.class.getName());
+    static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    private final DaemonConfig cfg;
+    private final ContainerStore store;
+    private final ImageStore images;
+    private final LayerStore layers;
+    private final OciRuntime runtime;
+    private final EventBus events;
+    private final Map<String, ContainerIo> ios = new ConcurrentHashMap<>();
+    private final Map<String, Run> runs = new ConcurrentHashMap<>();
+    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final Map<String, int[]> consoleSizes = new ConcurrentHashMap<>();
+
+    public ContainerService(DaemonConfig cfg, ContainerStore store, ImageStore images, LayerStore layers,
+                            OciRuntime runtime, EventBus events) {
+        this.cfg = cfg;
+        this.store = store;
+        this.images = images;
+        this.layers = layers;
+        this.runtime = runtime;
+        this.events = events;
+    }
+
+    public ContainerStore store() { return store; }
+    public ContainerRecord resolve(String ref) { return store.resolve(ref); }
+    public ContainerIo io(ContainerRecord r) {
+        return ios.computeIfAbsent(r.id, id -> new ContainerIo(store.dir(id).resolve(id + "-json.log")));
+    }
+    public Path bundleDir(String id) { return cfg.execRoot().resolve("containers").resolve(id); }
+
+    private ReentrantLock lock(String id) { return locks.computeIfAbsent(id, k -> new ReentrantLock()); }
+
+    @Override
+    public List<User> containersUsing(Digest imageId) {
+        List<User> out = new ArrayList<>();
+        for (ContainerRecord r : store.all()) {
+            if (imageId.toString().equals(r.image)) {
+                synchronized (r) { out.add(new User(r.id, r.state.running)); }
+            }
+        }
+        return out;
+    }
+
+    // ---- restart recovery ------------------------------------------------------------------
+
+    /**
+     * Makes every record truthful after a daemon restart (clean or kill -9): a container that
+     * was running has lost its runtime process; whatever of it survives is killed and reaped,
+     * its rootfs unmounted, and it is recorded as exited. AutoRemove containers are removed.
+     */
+    public void recover() {
+        for (ContainerRecord r : store.all()) {
+            try {
+                boolean wasRunning;
+                synchronized (r) { wasRunning = r.state.running || r.state.restarting || r.state.paused; }
+                int exitCode = 255;
+                if (wasRunning) {
+                    int pid = r.state.pid;
+                    if (pid > 0 && Posix.processExists(pid) && isContainerInit(pid, r.id)) {
+                        Posix.kill(pid, 9);
+                        exitCode = 137;
+                    }
+                }
+                runtime.forceDelete(r.id);
+                unmountRootfs(r.id);
+                AtomicFiles.deleteTree(bundleDir(r.id));
+                if (wasRunning) {
+                    synchronized (r) {
+                        r.state.running = false;
+                        r.state.paused = false;
+                        r.state.restarting = false;
+                        r.state.status = "exited";
+                        r.state.pid = 0;
+                        r.state.exitCode = exitCode;
+                        r.state.finishedAt = Times.rfc3339Nano(Instant.now());
+                    }
+                    store.save(r);
+                }
+                if (r.hostConfig.path("AutoRemove").asBoolean(false) && !r.state.status.equals("created")) {
+                    remove(r.id, true, false);
+                } else if (r.removalInProgress) {
+                    remove(r.id, true, false);
+                }
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "recovering container " + r.id, e);
+            }
+        }
+    }
+
+    /** True when {@code pid} is the init of this container (its cgroup names the container ID). */
+    private static boolean isContainerInit(int pid, String id) {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/cgroup")).contains(id);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    // ---- create ----------------------------------------------------------------------------
+
+    public ContainerRecord create(JsonNode body, String requestedName) throws IOException {
+        if (!body.isObject()) throw BerthException.invalid("config cannot be empty in order to create a container");
+        String imageName = Json.text(body, "Image");
+        if (imageName == null || imageName.isEmpty()) throw BerthException.invalid("no image specified: Config.Image must be set");
+        Image img = images.resolve(imageName);
+        JsonNode ic = img.containerConfig();
+
+        String name;
+        if (requestedName != null && !requestedName.isEmpty()) {
+            if (!Names.VALID.matcher(requestedName).matches()) {
+                throw BerthException.invalid("Invalid container name (" + requestedName + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+            }
+            name = requestedName.startsWith("/") ? requestedName : "/" + requestedName;
+        } else {
+            name = null;
+            for (int i = 0; name == null || store.nameTaken(name); i++) name = "/" + Names.random(i);
+        }
+
+        String id = Ids.newId();
+        ObjectNode c = Json.obj();
+        String hostname = Json.text(body, "Hostname");
+        c.put("Hostname", hostname == null || hostname.isEmpty() ? id.substring(0, 12) : hostname);
+        c.put("Domainname", body.path("Domainname").asText(""));
+        String user = Json.text(body, "User");
+        c.put("User", user == null || user.isEmpty() ? ic.path("User").asText("") : user);
+        c.put("AttachStdin", Json.bool(body, "AttachStdin"));
+        c.put("AttachStdout", Json.bool(body, "AttachStdout"));
+        c.put("AttachStderr", Json.bool(body, "AttachStderr"));
+        ObjectNode exposed = Json.obj();
+        if (ic.path("ExposedPorts").isObject()) exposed.setAll((ObjectNode) ic.get("ExposedPorts"));
+        if (body.path("ExposedPorts").isObject()) exposed.setAll((ObjectNode) body.get("ExposedPorts"));
+        if (!exposed.isEmpty()) c.set("ExposedPorts", exposed);
+        c.put("Tty", Json.bool(body, "Tty"));
+        c.put("OpenStdin", Json.bool(body, "OpenStdin"));
+        c.put("StdinOnce", Json.bool(body, "StdinOnce"));
+        c.set("Env", strings(mergeEnv(Json.strings(ic, "Env"), Json.strings(body, "Env"))));
+
+        List<String> entrypoint = Json.strings(body, "Entrypoint");
+        List<String> cmd = Json.strings(body, "Cmd");
+        if (entrypoint != null && entrypoint.size() == 1 && entrypoint.getFirst().isEmpty()) {
+            entrypoint = List.of(); // --entrypoint "": no entrypoint at all, not the image's
+        } else if (entrypoint == null || entrypoint.isEmpty()) {
+            entrypoint = Json.strings(ic, "Entrypoint");
+            if (cmd == null || cmd.isEmpty()) cmd = Json.strings(ic, "Cmd");
+        }
+        // An explicit entrypoint without a command drops the image's command (Docker's rule).
+        c.set("Cmd", cmd == null ? null : strings(cmd));
+        c.put("Image", imageName);
+        JsonNode volumes = body.path("Volumes").isObject() ? body.get("Volumes") : ic.get("Volumes");
+        c.set("Volumes", volumes == null || volumes.isNull() ? null : volumes);
+        String wd = Json.text(body, "WorkingDir");
+        if (wd == null || wd.isEmpty()) wd = ic.path("WorkingDir").asText("");
+        if (!wd.isEmpty() && !wd.startsWith("/")) throw BerthException.invalid("the working directory '" + wd + "' is invalid, it needs to be an absolute path");
+        c.put("WorkingDir", wd);
+        c.set("Entrypoint", entrypoint == null || entrypoint.isEmpty() ? null : strings(entrypoint));
+        c.set("OnBuild", null);
+        ObjectNode labels = Json.obj();
+        if (ic.path("Labels").isObject()) labels.setAll((ObjectNode) ic.get("Labels"));
+        if (body.path("Labels").isObject()) labels.setAll((ObjectNode) body.get("Labels"));
+        c.set("Labels", labels);
+        String stopSignal = Json.text(body, "StopSignal");
+        if (stopSignal == null) stopSignal = Json.text(ic, "StopSignal");
+        if (stopSignal != null) {
+            Signals.parse(stopSignal);
+            c.put("StopSignal", stopSignal);
+        }
+        if (body.has("StopTimeout") && !body.get("StopTimeout").isNull()) c.put("StopTimeout", body.get("StopTimeout").asInt());
+
+        List<String> argv = new ArrayList<>();
+        if (entrypoint != null) argv.addAll(entrypoint);
+        if (cmd != null) argv.addAll(cmd);
+        if (argv.isEmpty()) throw BerthException.invalid("no command specified");
+
+        ObjectNode hc = hostConfig(body.path("HostConfig"));
+
+        ContainerRecord r = new ContainerRecord();
+        r.id = id;
+        r.name = name;
+        r.created = Times.rfc3339Nano(Instant.now());
+        r.image = img.id().toString();
+        r.path = argv.getFirst();
+        r.args = new ArrayList<>(argv.subList(1, argv.size()));
+        r.config = c;
+        r.hostConfig = hc;
+        store.create(r);
+        Files.createDirectories(store.dir(id).resolve("fs/upper"));
+        Files.createDirectories(store.dir(id).resolve("fs/work"));
+        JsonNode cs = hc.path("ConsoleSize");
+        if (cs.isArray() && cs.size() == 2 && cs.get(0).asInt() > 0) consoleSizes.put(id, new int[] {cs.get(0).asInt(), cs.get(1).asInt()});
+        events.publish("container", "create", id, attrs(r));
+        return r;
+    }
+
+    private static ArrayNode strings(List<String> l) {
+        ArrayNode a = Json.arr();
+        l.forEach(a::add);
+        return a;
+    }
+
+    /** Image env, overridden key by key by the user's env (Docker's ReplaceOrAppendEnvValues). */
+    static List<String> mergeEnv(List<String> base, List<String> overrides) {
+        List<String> out = new ArrayList<>(base == null ? List.of() : base);
+        if (overrides == null) return out;
+        for (String kv : overrides) {
+            String key = kv.contains("=") ? kv.substring(0, kv.indexOf('=')) : kv;
+            boolean replaced = false;
+            for (int i = 0; i < out.size(); i++) {
+                String e = out.get(i);
+                String k = e.contains("=") ? e.substring(0, e.indexOf('=')) : e;
+                if (k.equals(key)) {
+                    if (kv.contains("=")) out.set(i, kv);
+                    else out.remove(i);
+                    replaced = true;
+                    break;
+                }
+            }
+            if (!replaced && kv.contains("=")) out.add(kv);
+        }
+        return out;
+    }
+
+    private ObjectNode hostConfig(JsonNode given) {
+        ObjectNode hc = Json.obj();
+        hc.putNull("Binds");
+        hc.put("ContainerIDFile", "");
+        ObjectNode lc = hc.putObject("LogConfig");
+        lc.put("Type", "json-file");
+        lc.putObject("Config");
+        hc.put("NetworkMode", "bridge");
+        hc.putObject("PortBindings");
+        hc.putObject("RestartPolicy").put("Name", "no").put("MaximumRetryCount", 0);
+        hc.put("AutoRemove", false);
+        hc.put("VolumeDriver", "");
+        hc.putNull("VolumesFrom");
+        hc.putArray("ConsoleSize").add(0).add(0);
+        hc.putNull("CapAdd");
+        hc.putNull("CapDrop");
+        hc.put("CgroupnsMode", "host");
+        hc.putArray("Dns");
+        hc.putArray("DnsOptions");
+        hc.putArray("DnsSearch");
+        hc.putNull("ExtraHosts");
+        hc.putNull("GroupAdd");
+        hc.put("IpcMode", "private");
+        hc.put("Cgroup", "");
+        hc.putNull("Links");
+        hc.put("OomScoreAdj", 0);
+        hc.put("PidMode", "");
+        hc.put("Privileged", false);
+        hc.put("PublishAllPorts", false);
+        hc.put("ReadonlyRootfs", false);
+        hc.putNull("SecurityOpt");
+        hc.put("UTSMode", "");
+        hc.put("UsernsMode", "");
+        hc.put("ShmSize", 67108864);
+        hc.put("Runtime", runtime.name());
+        hc.put("Isolation", "");
+        hc.put("CpuShares", 0);
+        hc.put("Memory", 0);
+        hc.put("NanoCpus", 0);
+        hc.put("CgroupParent", "");
+        hc.put("BlkioWeight", 0);
+        hc.put("MemorySwap", 0);
+        hc.put("PidsLimit", (String) null);
+        hc.set("MaskedPaths", strings(OciSpec.MASKED_PATHS));
+        hc.set("ReadonlyPaths", strings(OciSpec.READONLY_PATHS));
+        if (given.isObject()) {
+            given.properties().forEach(e -> {
+                if (!e.getValue().isNull()) hc.set(e.getKey(), e.getValue());
+            });
+        }
+        String mode = hc.path("NetworkMode").asText("");
+        if (mode.isEmpty() || mode.equals("default")) hc.put("NetworkMode", "bridge");
+        mode = hc.get("NetworkMode").asText();
+        if (!(mode.equals("bridge") || mode.equals("none") || mode.equals("host"))) {
+            throw BerthException.notFound("network " + mode + " not found");
+        }
+        String rt = hc.path("Runtime").asText("");
+        if (!rt.isEmpty() && !rt.equals(runtime.name())) throw BerthException.invalid("unknown or invalid runtime name: " + rt);
+        return hc;
+    }
+
+    static Map<String, String> attrs(ContainerRecord r) {
+        Map<String, String> a = new LinkedHashMap<>();
+        synchronized (r) {
+            r.config.path("Labels").properties().forEach(e -> a.put(e.getKey(), e.getValue().asText()));
+            a.put("image", r.config.path("Image").asText());
+            a.put("name", r.bareName());
+        }
+        return a;
+    }
+
+    // ---- start -----------------------------------------------------------------------------
+
+    public void start(String ref) throws IOException {
+        ContainerRecord r = store.resolve(ref);
+        ReentrantLock l = lock(r.id);
+        l.lock();
+        try {
+            synchronized (r) {
+                if (r.state.running) throw new BerthException.NotModified("container already started");
+                if (r.removalInProgress) throw BerthException.conflict("container is marked for removal and cannot be started");
+            }
+            doStart(r);
+        } finally {
+            l.unlock();
+        }
+    }
+
+    private void doStart(ContainerRecord r) throws IOException {
+        Image img = images.get(Digest.parse(r.image));
+        if (img == null) throw BerthException.notFound("No such image: " + r.image);
+        Path bundle = bundleDir(r.id);
+        Path rootfs = bundle.resolve("rootfs");
+        Files.createDirectories(rootfs);
+        mountRootfs(r, img, rootfs);
+        Integer master = null;
+        ContainerIo io = io(r);
+        boolean started = false;
+        try {
+            String user = r.config.path("User").asText("");
+            UserSpec us = UserSpec.resolve(rootfs, user);
+            String cwd = r.config.path("WorkingDir").asText("");
+            if (cwd.isEmpty()) cwd = "/";
+            RootPath.mkdirs(rootfs, cwd, us.uid(), us.gid());
+            Path dir = store.dir(r.id);
+            String hostname = r.config.path("Hostname").asText();
+            String netMode = r.hostConfig.path("NetworkMode").asText();
+            boolean hostNet = netMode.equals("host");
+            writeEtcFiles(dir, hostname, r.config.path("Domainname").asText(""), hostNet);
+            boolean tty = r.tty();
+            List<String> env = processEnv(r, tty);
+            List<String> args = new ArrayList<>();
+            args.add(r.path);
+            args.addAll(r.args);
+            var spec = OciSpec.build(new OciSpec.Params(args, env, cwd, us.uid(), us.gid(), us.additionalGids(), tty,
+                    hostNet ? System.getenv().getOrDefault("HOSTNAME", hostname) : hostname, r.config.path("Domainname").asText(""),
+                    rootfs.toString(), dir.resolve("hosts").toString(), dir.resolve("hostname").toString(),
+                    dir.resolve("resolv.conf").toString(), null, hostNet, "/" + cfg.cgroupParent() + "/" + r.id));
+            Files.write(bundle.resolve("config.json"), Json.bytes(spec));
+            Files.deleteIfExists(bundle.resolve("init.pid"));
+            Files.deleteIfExists(bundle.resolve("runtime.log"));
+
+            OciRuntime.Stdio stdio;
+            if (tty) {
+                master = Posix.openPtyMaster();
+                int[] size = consoleSizes.getOrDefault(r.id, new int[] {24, 80});
+                Posix.setWindowSize(master, size[0], size[1]);
+                stdio = new OciRuntime.Stdio.Terminal(Posix.ptsName(master));
+            } else {
+                stdio = new OciRuntime.Stdio.Pipes(r.config.path("OpenStdin").asBoolean(false));
+            }
+            io.beginRun();
+            Process proc = runtime.run(r.id, bundle, stdio);
+            Run run = new Run(proc, master, io);
+            int pid = awaitPid(bundle.resolve("init.pid"), proc);
+            if (pid <= 0) {
+                int code;
+                try {
+                    code = proc.waitFor();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    code = -1;
+                }
+                try {
+                    run.joinPumps(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                String output = io.abortRun().strip();
+                String logged = OciRuntime.lastError(bundle);
+                String detail = logged != null ? logged : output.isEmpty() ? "runtime exited with status " + code : output;
+                detail = detail.replaceFirst("^runc run failed: ", "runc create failed: ");
+                if (!detail.startsWith(runtime.name())) detail = runtime.name() + " create failed: " + detail;
+                int exit = detail.contains("executable file not found") || detail.contains("no such file or directory") ? 127
+                        : detail.contains("permission denied") ? 126 : 128;
+                BerthException err = OciRuntime.startError(detail);
+                synchronized (r) {
+                    r.state.exitCode = exit;
+                    r.state.error = err.getMessage();
+                }
+                store.save(r);
+                throw err;
+            }
+            run.pid = pid;
+            runs.put(r.id, run);
+            if (r.config.path("OpenStdin").asBoolean(false)) io.setStdin(run.stdin());
+            synchronized (r) {
+                r.state.status = "running";
+                r.state.running = true;
+                r.state.paused = false;
+                r.state.restarting = false;
+                r.state.oomKilled = false;
+                r.state.dead = false;
+                r.state.pid = pid;
+                r.state.exitCode = 0;
+                r.state.error = "";
+                r.state.startedAt = Times.rfc3339Nano(Instant.now());
+            }
+            store.save(r);
+            io.confirmRun();
+            started = true;
+            events.publish("container", "start", r.id, attrs(r));
+            Instant startedAt = Instant.now();
+            Thread.ofVirtual().name("berth-exit-" + Ids.shortId(r.id)).start(() -> awaitExit(r, run, startedAt));
+        } finally {
+            if (!started) {
+                if (master != null) Posix.close(master);
+                unmountRootfs(r.id);
+            }
+        }
+    }
+
+    /** Polls for the runtime's pid file; returns 0 if the runtime exits first (start failed). */
+    private static int awaitPid(Path pidFile, Process proc) throws IOException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        long sleepMicros = 200;
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(pidFile)) {
+                String s = Files.readString(pidFile).strip();
+                if (!s.isEmpty()) return Integer.parseInt(s);
+            }
+            if (!proc.isAlive()) {
+                if (Files.exists(pidFile)) {
+                    String s = Files.readString(pidFile).strip();
+                    if (!s.isEmpty()) return Integer.parseInt(s);
+                }
+                return 0;
+            }
+            try {
+                Thread.sleep(Duration.ofNanos(sleepMicros * 1000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while starting the container");
+            }
+            sleepMicros = Math.min(sleepMicros * 2, 5000);
+        }
+        proc.destroyForcibly();
+        return 0;
+    }
+
+    private List<String> processEnv(ContainerRecord r, boolean tty) {
+        List<String> env = new ArrayList<>();
+        env.add("PATH=" + DEFAULT_PATH);
+        env.add("HOSTNAME=" + r.config.path("Hostname").asText());
+        if (tty) env.add("TERM=xterm");
+        return mergeEnv(env, Json.strings(r.config, "Env"));
+    }
+
+    private void mountRootfs(ContainerRecord r, Image img, Path target) throws IOException {
+        if (Mounts.isMounted(target)) return;
+        List<Digest> chains = img.chainIds();
+        List<String> lowers = new ArrayList<>();
+        for (int i = chains.size() - 1; i >= 0; i--) lowers.add(layers.diffDir(chains.get(i)).toString());
+        if (lowers.isEmpty()) {
+            Path empty = store.dir(r.id).resolve("fs/empty");
+            Files.createDirectories(empty);
+            lowers.add(empty.toString());
+        }
+        Path fs = store.dir(r.id).resolve("fs");
+        String data = "lowerdir=" + String.join(":", lowers) + ",upperdir=" + fs.resolve("upper") + ",workdir=" + fs.resolve("work");
+        Posix.mount("overlay", target.toString(), "overlay", 0, data);
+    }
+
+    private void unmountRootfs(String id) {
+        Path target = bundleDir(id).resolve("rootfs");
+        try {
+            if (Mounts.isMounted(target)) Posix.umount(target.toString(), Posix.MNT_DETACH);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "unmounting " + target, e);
+        }
+    }
+
+    private static void writeEtcFiles(Path dir, String hostname, String domainname, boolean hostNet) throws IOException {
+        if (hostNet) {
+            Files.write(dir.resolve("hosts"), Files.readAllBytes(Path.of("/etc/hosts")));
+            Files.writeString(dir.resolve("hostname"), System.getenv().getOrDefault("HOSTNAME", hostname) + "\n");
+        } else {
+            Files.writeString(dir.resolve("hosts"), """
+                    127.0.0.1\tlocalhost
+                    ::1\tlocalhost ip6-localhost ip6-loopback
+                    fe00::0\tip6-localnet
+                    ff00::0\tip6-mcastprefix
+                    ff02::1\tip6-allnodes
+                    ff02::2\tip6-allrouters
+                    """);
+            Files.writeString(dir.resolve("hostname"), hostname + "\n");
+        }
+        Files.writeString(dir.resolve("resolv.conf"), resolvConf(hostNet));
+    }
+
+    /**
+     * The host's resolv.conf as Docker filters it: loopback name servers are useless inside a
+     * network namespace, and when none are left Google's public resolvers are the default.
+     */
+    static String resolvConf(boolean hostNet) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(Path.of("/etc/resolv.conf"));
+        } catch (IOException e) {
+            lines = List.of();
+        }
+        if (hostNet) return String.join("\n", lines) + "\n";
+        StringBuilder out = new StringBuilder();
+        boolean anyNs = false;
+        for (String l : lines) {
+            String t = l.strip();
+            if (t.startsWith("nameserver")) {
+                String addr = t.substring(10).strip();
+                if (addr.startsWith("127.") || addr.equals("::1")) continue;
+                anyNs = true;
+            }
+            out.append(l).append('\n');
+        }
+        if (!anyNs) out.append("nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+        return out.toString();
+    }
+
+    // ---- exit ------------------------------------------------------------------------------
+
+    private void awaitExit(ContainerRecord r, Run run, Instant startedAt) {
+        int code;
+        try {
+            code = run.runtime.waitFor();
+            run.joinPumps(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (run.ptyMaster != null) Posix.close(run.ptyMaster);
+        unmountRootfs(r.id);
+        runs.remove(r.id, run);
+        io(r).endRun();
+        synchronized (r) {
+            r.state.status = "exited";
+            r.state.running = false;
+            r.state.pid = 0;
+            r.state.exitCode = code;
+            r.state.finishedAt = Times.rfc3339Nano(Instant.now());
+            r.exits++;
+            r.notifyAll();
+        }
+        try {
+            store.save(r);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "saving container " + r.id, e);
+        }
+        Map<String, String> a = attrs(r);
+        a.put("exitCode", Integer.toString(code));
+        a.put("execDuration", Long.toString(Duration.between(startedAt, Instant.now()).toSeconds()));
+        events.publish("container", "die", r.id, a);
+        if (r.hostConfig.path("AutoRemove").asBoolean(false)) {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    remove(r.id, true, false);
+                } catch (BerthException.NotFound ignored) {
+                    // already removed by a client
+                } catch (Exception e) {
+                    LOG.log(Level.WARNING, "auto-removing " + r.id, e);
+                }
+            });
+        }
+    }
+
+    // ---- signals, stop, restart ------------------------------------------------------------
+
+    public void kill(String ref, String signal) throws IOException {
+        ContainerRecord r = store.resolve(ref);
+        int sig = signal == null || signal.isEmpty() ? 9 : Signals.parse(signal);
+        Run run = runs.get(r.id);
+        synchronized (r) {
+            if (!r.state.running || run == null) {
+                throw BerthException.conflict("Cannot kill container: " + ref + ": Container " + r.id + " is not running");
+            }
+        }
+        Map<String, String> a = attrs(r);
+        a.put("signal", Integer.toString(sig));
+        events.publish("container", "kill", r.id, a);
+        Posix.kill(run.pid, sig);
+        if (sig == 9) awaitExitBounded(r, Duration.ofSeconds(10));
+    }
+
+    /** Waits (bounded) until the current run has exited; true if it did. */
+    private boolean awaitExitBounded(ContainerRecord r, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (r) {
+            while (r.state.running) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return false;
+                try {
+                    r.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    public void stop(String ref, Integer timeoutSeconds, String signal) throws IOException {
+        ContainerRecord r = store.resolve(ref);
+        ReentrantLock l = lock(r.id);
+        l.lock();
+        try {
+            synchronized (r) {
+                if (!r.state.running) throw new BerthException.NotModified("container already stopped");
+            }
+            doStop(r, timeoutSeconds, signal);
+            events.publish("container", "stop", r.id, attrs(r));
+        } finally {
+            l.unlock();
+        }
+    }
+
+    private void doStop(ContainerRecord r, Integer timeoutSeconds, String signal) {
+        String sigName = signal != null && !signal.isEmpty() ? signal : r.config.path("StopSignal").asText("SIGTERM");
+        int sig = Signals.parse(sigName);
+        int timeout = timeoutSeconds != null ? timeoutSeconds
+                : r.config.has("StopTimeout") ? r.config.get("StopTimeout").asInt() : 10;
+        Run run = runs.get(r.id);
+        if (run == null) return;
+        Map<String, String> a = attrs(r);
+        a.put("signal", Integer.toString(sig));
+        events.publish("container", "kill", r.id, a);
+        try {
+            Posix.kill(run.pid, sig);
+        } catch (IOException e) {
+            // already gone: the exit waiter records it
+        }
+        boolean exited = timeout < 0 ? awaitExitBounded(r, Duration.ofDays(3650)) : awaitExitBounded(r, Duration.ofSeconds(timeout));
+        if (!exited) {
+            Map<String, String> k = attrs(r);
+            k.put("signal", "9");
+            events.publish("container", "kill", r.id, k);
+            try {
+                Posix.kill(run.pid, 9);
+            } catch (IOException e) {
+                // raced with exit
+            }
+            awaitExitBounded(r, Duration.ofSeconds(30));
+        }
+    }
+
+    public void restart(String ref, Integer timeoutSeconds, String signal) throws IOException {
+        ContainerRecord r = store.resolve(ref);
+        ReentrantLock l = lock(r.id);
+        l.lock();
+        try {
+            boolean running;
+            synchronized (r) { running = r.state.running; }
+            if (running) {
+                doStop(r, timeoutSeconds, signal);
+                events.publish("container", "stop", r.id, attrs(r));
+            }
+            doStart(r);
+            synchronized (r) { r.restartCount = r.restartCount; }
+            events.publish("container", "restart", r.id, attrs(r));
+        } finally {
+            l.unlock();
+        }
+    }
+
+    // ---- remove ----------------------------------------------------------------------------
+
+    public void remove(String ref, boolean force, boolean volumes) throws IOException {
+        ContainerRecord r = store.resolve(ref);
+        ReentrantLock l = lock(r.id);
+        l.lock();
+        try {
+            if (store.tryResolve(r.id) == null) throw BerthException.notFound("No such container: " + ref);
+            boolean running;
+            synchronized (r) { running = r.state.running; }
+            if (running) {
+                if (!force) {
+                    throw BerthException.conflict("cannot remove container \"" + r.name
+                            + "\": container is running: stop the container before removing or force remove");
+                }
+                Run run = runs.get(r.id);
+                if (run != null) {
+                    try {
+                        Posix.kill(run.pid, 9);
+                    } catch (IOException ignored) {
+                        // exited meanwhile
+                    }
+                }
+                if (!awaitExitBounded(r, Duration.ofSeconds(30))) {
+                    throw BerthException.internal("could not kill container " + r.id, null);
+                }
+            }
+            synchronized (r) {
+                r.removalInProgress = true;
+                r.state.status = "removing";
+            }
+            store.save(r);
+            unmountRootfs(r.id);
+            runtime.forceDelete(r.id);
+            AtomicFiles.deleteTree(bundleDir(r.id));
+            ContainerIo io = ios.remove(r.id);
+            if (io != null) io.close();
+            store.delete(r);
+            consoleSizes.remove(r.id);
+            locks.remove(r.id);
+            synchronized (r) {
+                r.removed = true;
+                r.notifyAll();
+            }
+            events.publish("container", "destroy", r.id, attrs(r));
+        } finally {
+            l.unlock();
+        }
+    }
+
+    // ---- wait, rename, resize --------------------------------------------------------------
+
+    /** Blocks until the condition holds; returns the exit code to report. */
+    public int await(ContainerRecord r, String condition) throws InterruptedException {
+        synchronized (r) {
+            switch (condition == null || condition.isEmpty() ? "not-running" : condition) {
+                case "not-running" -> {
+                    while (r.state.running && !r.removed) r.wait();
+                }
+                case "next-exit" -> {
+                    long n = r.exits;
+                    while (r.exits == n && !r.removed) r.wait();
+                }
+                case "removed" -> {
+                    while (!r.removed) r.wait();
+                }
+                default -> throw BerthException.invalid("invalid condition: \"" + condition + "\"");
+            }
+            return r.state.exitCode;
+        }
+    }
+
+    public static void checkCondition(String condition) {
+        if (condition != null && !condition.isEmpty() && !List.of("not-running", "next-exit", "removed").contains(condition)) {
+            throw BerthException.invalid("invalid condition: \"" + condition + "\"");
+        }
+    }
+
+    public void rename(String ref, String newName) throws IOException {
+        ContainerRecord r = store.resolve(ref);
+        if (newName == null || newName.isEmpty()) throw BerthException.invalid("Neither old nor new names may be empty");
+        if (!Names.VALID.matcher(newName).matches()) {
+            throw BerthException.invalid("Invalid container name (" + newName + "), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        }
+        String n = newName.startsWith("/") ? newName : "/" + newName;
+        String old = r.name;
+        if (old.equals(n)) throw BerthException.conflict("Renaming a container with the same name as its current name");
+        store.rename(r, n);
+        Map<String, String> a = attrs(r);
+        a.put("oldName", old);
+        events.publish("container", "rename", r.id, a);
+    }
+
+    public void resize(String ref, int height, int width) throws IOException {
+        ContainerRecord r = store.resolve(ref);
+        if (height <= 0 || width <= 0) throw BerthException.invalid("invalid terminal size " + height + "x" + width);
+        consoleSizes.put(r.id, new int[] {height, width});
+        Run run = runs.get(r.id);
+        synchronized (r) {
+            if (!r.state.running || run == null) throw BerthException.conflict("Container " + r.id + " is not running");
+        }
+        if (run.ptyMaster == null) return; // no TTY: nothing to resize (dockerd ignores it too)
+        Posix.setWindowSize(run.ptyMaster, height, width);
+        // The runtime copies between our pty and the container's: it re-reads the size on SIGWINCH.
+        Posix.kill((int) run.runtime.pid(), 28);
+    }
+
+    /** Stops every running container (daemon shutdown: Docker's default without live-restore). */
+    public void shutdown() {
+        List<Thread> ts = new ArrayList<>();
+        for (ContainerRecord r : store.all()) {
+            boolean running;
+            synchronized (r) { running = r.state.running; }
+            if (running) ts.add(Thread.ofVirtual().start(() -> {
+                try {
+                    stop(r.id, 10, null);
+                } catch (Exception e) {
+                    LOG.log(Level.FINE, "stopping " + r.id, e);
+                }
+            }));
+        }
+        for (Thread t : ts) {
+            try {
+                t.join(15000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    public String sizeOf(Path p) {
+        return Long.toString(Mounts.du(p));
+    }
+
+    static String utf8(byte[] b) { return new String(b, StandardCharsets.UTF_8); }
+}

@@ -1,0 +1,279 @@
+package dev.berth.daemon.container;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.daemon.content.Digest;
+import dev.berth.daemon.errors.BerthException;
+import dev.berth.daemon.image.Image;
+import dev.berth.daemon.image.ImageStore;
+import dev.berth.daemon.image.LayerStore;
+import dev.berth.daemon.os.Mounts;
+import dev.berth.daemon.util.Json;
+import dev.berth.daemon.util.Times;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Docker-shaped JSON for containers: inspect, the ps summary, and list filtering. */
+public final class ContainerViews {
+    private final ContainerService service;
+    private final ImageStore images;
+    private final LayerStore layers;
+
+    public ContainerViews(ContainerService service, ImageStore images, LayerStore layers) {
+        this.service = service;
+        this.images = images;
+        this.layers = layers;
+    }
+
+    public ObjectNode inspect(ContainerRecord r, boolean size) {
+        synchronized (r) {
+            ObjectNode n = Json.obj();
+            n.put("Id", r.id);
+            n.put("Created", r.created);
+            n.put("Path", r.path);
+            ArrayNode args = n.putArray("Args");
+            r.args.forEach(args::add);
+            ObjectNode s = n.putObject("State");
+            s.put("Status", r.state.status);
+            s.put("Running", r.state.running);
+            s.put("Paused", r.state.paused);
+            s.put("Restarting", r.state.restarting);
+            s.put("OOMKilled", r.state.oomKilled);
+            s.put("Dead", r.state.dead);
+            s.put("Pid", r.state.pid);
+            s.put("ExitCode", r.state.exitCode);
+            s.put("Error", r.state.error);
+            s.put("StartedAt", r.state.startedAt);
+            s.put("FinishedAt", r.state.finishedAt);
+            n.put("Image", r.image);
+            Path dir = service.store().dir(r.id);
+            n.put("ResolvConfPath", dir.resolve("resolv.conf").toString());
+            n.put("HostnamePath", dir.resolve("hostname").toString());
+            n.put("HostsPath", dir.resolve("hosts").toString());
+            n.put("LogPath", dir.resolve(r.id + "-json.log").toString());
+            n.put("Name", r.name);
+            n.put("RestartCount", r.restartCount);
+            n.put("Driver", "overlay2");
+            n.put("Platform", "linux");
+            n.put("MountLabel", "");
+            n.put("ProcessLabel", "");
+            n.put("AppArmorProfile", "");
+            n.putNull("ExecIDs");
+            n.set("HostConfig", r.hostConfig);
+            ObjectNode gd = n.putObject("GraphDriver");
+            ObjectNode data = gd.putObject("Data");
+            data.put("LowerDir", lowerDirs(r));
+            data.put("MergedDir", service.bundleDir(r.id).resolve("rootfs").toString());
+            data.put("UpperDir", dir.resolve("fs/upper").toString());
+            data.put("WorkDir", dir.resolve("fs/work").toString());
+            gd.put("Name", "overlay2");
+            if (size) {
+                long rw = Mounts.du(dir.resolve("fs/upper"));
+                n.put("SizeRw", rw);
+                n.put("SizeRootFs", rw + imageSize(r));
+            }
+            n.putArray("Mounts");
+            n.set("Config", r.config);
+            n.set("NetworkSettings", networkSettings(r));
+            return n;
+        }
+    }
+
+    private String lowerDirs(ContainerRecord r) {
+        Image img = images.get(Digest.parse(r.image));
+        if (img == null) return "";
+        List<String> out = new ArrayList<>();
+        List<Digest> chains = img.chainIds();
+        for (int i = chains.size() - 1; i >= 0; i--) out.add(layers.diffDir(chains.get(i)).toString());
+        return String.join(":", out);
+    }
+
+    private long imageSize(ContainerRecord r) {
+        Image img = images.get(Digest.parse(r.image));
+        return img == null ? 0 : img.size();
+    }
+
+    private static ObjectNode networkSettings(ContainerRecord r) {
+        ObjectNode ns = Json.obj();
+        ns.put("Bridge", "");
+        ns.put("SandboxID", "");
+        ns.put("SandboxKey", r.state.running && r.state.pid > 0 ? "/proc/" + r.state.pid + "/ns/net" : "");
+        ns.putObject("Ports");
+        ns.put("HairpinMode", false);
+        ns.put("LinkLocalIPv6Address", "");
+        ns.put("LinkLocalIPv6PrefixLen", 0);
+        ns.putNull("SecondaryIPAddresses");
+        ns.putNull("SecondaryIPv6Addresses");
+        ns.put("EndpointID", "");
+        ns.put("Gateway", "");
+        ns.put("GlobalIPv6Address", "");
+        ns.put("GlobalIPv6PrefixLen", 0);
+        ns.put("IPAddress", "");
+        ns.put("IPPrefixLen", 0);
+        ns.put("IPv6Gateway", "");
+        ns.put("MacAddress", "");
+        ObjectNode nets = ns.putObject("Networks");
+        String mode = r.hostConfig.path("NetworkMode").asText("bridge");
+        ObjectNode ep = nets.putObject(mode);
+        ep.putNull("IPAMConfig");
+        ep.putNull("Links");
+        ep.putNull("Aliases");
+        ep.put("MacAddress", "");
+        ep.put("NetworkID", "");
+        ep.put("EndpointID", "");
+        ep.put("Gateway", "");
+        ep.put("IPAddress", "");
+        ep.put("IPPrefixLen", 0);
+        ep.put("IPv6Gateway", "");
+        ep.put("GlobalIPv6Address", "");
+        ep.put("GlobalIPv6PrefixLen", 0);
+        ep.putNull("DriverOpts");
+        ep.putNull("DNSNames");
+        return ns;
+    }
+
+    /** One row of {@code GET /containers/json}. */
+    public ObjectNode summary(ContainerRecord r, boolean size) {
+        synchronized (r) {
+            ObjectNode n = Json.obj();
+            n.put("Id", r.id);
+            n.putArray("Names").add(r.name);
+            n.put("Image", r.config.path("Image").asText());
+            n.put("ImageID", r.image);
+            StringBuilder cmd = new StringBuilder(r.path);
+            for (String a : r.args) cmd.append(' ').append(a);
+            n.put("Command", cmd.toString());
+            n.put("Created", Instant.parse(r.created).getEpochSecond());
+            n.putArray("Ports");
+            if (size) {
+                long rw = Mounts.du(service.store().dir(r.id).resolve("fs/upper"));
+                n.put("SizeRw", rw);
+                n.put("SizeRootFs", rw + imageSize(r));
+            }
+            n.set("Labels", r.config.path("Labels").isObject() ? r.config.get("Labels") : Json.obj());
+            n.put("State", r.state.status);
+            n.put("Status", status(r));
+            n.putObject("HostConfig").put("NetworkMode", r.hostConfig.path("NetworkMode").asText("bridge"));
+            ObjectNode nets = n.putObject("NetworkSettings").putObject("Networks");
+            nets.set(r.hostConfig.path("NetworkMode").asText("bridge"), networkSettings(r).path("Networks").path(r.hostConfig.path("NetworkMode").asText("bridge")));
+            n.putArray("Mounts");
+            return n;
+        }
+    }
+
+    /** The human status column: "Up 3 minutes", "Exited (0) 2 hours ago", "Created". */
+    static String status(ContainerRecord r) {
+        Instant now = Instant.now();
+        return switch (r.state.status) {
+            case "running" -> "Up " + Times.humanDuration(Duration.between(Times.parse(r.state.startedAt), now));
+            case "paused" -> "Up " + Times.humanDuration(Duration.between(Times.parse(r.state.startedAt), now)) + " (Paused)";
+            case "restarting" -> "Restarting (" + r.state.exitCode + ") " + Times.humanDuration(Duration.between(Times.parse(r.state.finishedAt), now)) + " ago";
+            case "removing" -> "Removal In Progress";
+            case "dead" -> "Dead";
+            case "exited" -> {
+                Instant f = Times.parse(r.state.finishedAt);
+                yield "Exited (" + r.state.exitCode + ") " + (f == null ? "" : Times.humanDuration(Duration.between(f, now)) + " ago");
+            }
+            default -> "Created";
+        };
+    }
+
+    // ---- list ------------------------------------------------------------------------------
+
+    private static final Set<String> FILTERS = Set.of("id", "name", "label", "status", "ancestor", "exited", "before", "since",
+            "network", "volume", "health", "isolation", "is-task", "publish", "expose");
+    private static final Set<String> STATUSES = Set.of("created", "restarting", "running", "removing", "paused", "exited", "dead");
+
+    /** Parses Docker's filters JSON: {"key":{"value":true}} or the legacy {"key":["value"]}. */
+    public static Map<String, List<String>> parseFilters(String json) {
+        Map<String, List<String>> out = new HashMap<>();
+        if (json == null || json.isEmpty()) return out;
+        JsonNode n = Json.parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (!n.isObject()) throw BerthException.invalid("invalid filter: expected a JSON object");
+        n.properties().forEach(e -> {
+            List<String> vals = new ArrayList<>();
+            if (e.getValue().isObject()) e.getValue().properties().forEach(v -> { if (v.getValue().asBoolean(true)) vals.add(v.getKey()); });
+            else if (e.getValue().isArray()) e.getValue().forEach(v -> vals.add(v.asText()));
+            else vals.add(e.getValue().asText());
+            out.put(e.getKey(), vals);
+        });
+        return out;
+    }
+
+    public List<ObjectNode> list(boolean all, Integer limit, boolean size, Map<String, List<String>> filters) {
+        for (String k : filters.keySet()) if (!FILTERS.contains(k)) throw BerthException.invalid("invalid filter '" + k + "'");
+        for (String s : filters.getOrDefault("status", List.of())) {
+            if (!STATUSES.contains(s)) throw BerthException.invalid("invalid filter 'status=" + s + "'");
+        }
+        List<Integer> exitedCodes = new ArrayList<>();
+        for (String e : filters.getOrDefault("exited", List.of())) {
+            try {
+                exitedCodes.add(Integer.parseInt(e));
+            } catch (NumberFormatException x) {
+                throw BerthException.invalid("invalid filter 'exited=" + e + "'");
+            }
+        }
+        List<ContainerRecord> rs = new ArrayList<>(service.store().all());
+        rs.sort(Comparator.comparing((ContainerRecord r) -> r.created).reversed());
+        Instant before = bound(filters.get("before"));
+        Instant since = bound(filters.get("since"));
+        List<Digest> ancestors = new ArrayList<>();
+        for (String a : filters.getOrDefault("ancestor", List.of())) {
+            Image img = images.tryResolve(a);
+            if (img != null) ancestors.add(img.id());
+            else ancestors.add(null);
+        }
+        List<ObjectNode> out = new ArrayList<>();
+        for (ContainerRecord r : rs) {
+            synchronized (r) {
+                boolean explicitStatus = filters.containsKey("status") || filters.containsKey("exited");
+                if (!all && !explicitStatus && !r.state.running) continue;
+                if (!matchAny(filters.get("id"), v -> r.id.startsWith(v))) continue;
+                if (!matchAny(filters.get("name"), v -> Pattern.compile(v).matcher(r.name).find())) continue;
+                if (!matchAll(filters.get("label"), v -> labelMatches(r.config.path("Labels"), v))) continue;
+                if (!matchAny(filters.get("status"), v -> v.equals(r.state.status))) continue;
+                if (!exitedCodes.isEmpty() && !(r.state.status.equals("exited") && exitedCodes.contains(r.state.exitCode))) continue;
+                if (!ancestors.isEmpty() && !ancestors.contains(Digest.parse(r.image))) continue;
+                if (before != null && !Instant.parse(r.created).isBefore(before)) continue;
+                if (since != null && !Instant.parse(r.created).isAfter(since)) continue;
+            }
+            out.add(summary(r, size));
+            if (limit != null && limit > 0 && out.size() >= limit) break;
+        }
+        return out;
+    }
+
+    private Instant bound(List<String> refs) {
+        if (refs == null || refs.isEmpty()) return null;
+        ContainerRecord r = service.store().resolve(refs.getFirst());
+        return Instant.parse(r.created);
+    }
+
+    private static boolean labelMatches(JsonNode labels, String filter) {
+        int eq = filter.indexOf('=');
+        String k = eq < 0 ? filter : filter.substring(0, eq);
+        if (!labels.has(k)) return false;
+        return eq < 0 || labels.get(k).asText().equals(filter.substring(eq + 1));
+    }
+
+    private static boolean matchAny(List<String> values, java.util.function.Predicate<String> p) {
+        if (values == null || values.isEmpty()) return true;
+        for (String v : values) if (p.test(v)) return true;
+        return false;
+    }
+
+    private static boolean matchAll(List<String> values, java.util.function.Predicate<String> p) {
+        if (values == null) return true;
+        for (String v : values) if (!p.test(v)) return false;
+        return true;
+    }
+}

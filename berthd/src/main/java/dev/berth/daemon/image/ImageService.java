@@ -1,0 +1,337 @@
+package dev.berth.daemon.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.daemon.content.ContentStore;
+import dev.berth.daemon.content.Digest;
+import dev.berth.daemon.errors.BerthException;
+import dev.berth.daemon.events.EventBus;
+import dev.berth.daemon.snapshot.LayerUnpacker;
+import dev.berth.daemon.util.Ids;
+import dev.berth.daemon.util.Json;
+import dev.berth.daemon.util.Times;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
+import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
+
+/** Image operations behind the /images endpoints: import, list, inspect, tag, remove. */
+public final class ImageService {
+    /** What the image service needs to know about containers (declared here, by the consumer). */
+    public interface ContainerUsage {
+        record User(String id, boolean running) {}
+        List<User> containersUsing(Digest imageId);
+    }
+
+    private final ContentStore content;
+    private final LayerStore layers;
+    private final ImageStore store;
+    private final EventBus events;
+    private volatile ContainerUsage usage = id -> List.of();
+
+    public ImageService(ContentStore content, LayerStore layers, ImageStore store, EventBus events) {
+        this.content = content;
+        this.layers = layers;
+        this.store = store;
+        this.events = events;
+    }
+
+    public void setContainerUsage(ContainerUsage usage) { this.usage = usage; }
+
+    public ImageStore store() { return store; }
+    public LayerStore layers() { return layers; }
+
+    /**
+     * Imports a root filesystem tar (plain, gzip, bzip2 or xz) as a one-layer image. The layer is
+     * hashed, stored in the content store and unpacked in one pass over the stream.
+     */
+    public Image importTarball(InputStream body, String repo, String tag, List<String> changes, String message, String platform) throws IOException {
+        ImageRef ref = null;
+        if (repo != null && !repo.isEmpty()) {
+            ref = ImageRef.parse(repo);
+            if (tag != null && !tag.isEmpty()) ref = ref.withTag(tag);
+        }
+        if (platform != null && !platform.isEmpty() && !platform.startsWith("linux")) {
+            throw BerthException.invalid("operating system is not supported: " + platform);
+        }
+        ObjectNode cfg = Json.obj();
+        ConfigChanges.apply(cfg, changes);
+
+        InputStream tar = decompress(new BufferedInputStream(body, 65536));
+        Path temp = layers.newTemp();
+        Digest diffId;
+        LayerUnpacker.Result result;
+        try (ContentStore.Writer w = content.writer()) {
+            InputStream tee = new TeeInputStream(tar, w);
+            result = LayerUnpacker.unpack(tee, temp.resolve("diff"));
+            tee.transferTo(OutputStream.nullOutputStream());
+            diffId = w.commit(null);
+        } catch (IOException | RuntimeException e) {
+            layers.discard(temp);
+            if (e instanceof BerthException be) throw be;
+            throw BerthException.invalid("failed to import image: " + e.getMessage());
+        }
+        layers.commit(temp, LayerStore.chainId(null, diffId), diffId, result.bytes());
+
+        Instant now = Instant.now();
+        ObjectNode config = Json.obj();
+        config.put("architecture", "amd64");
+        config.set("config", cfg);
+        config.put("created", Times.rfc3339Nano(now));
+        ArrayNode history = config.putArray("history");
+        ObjectNode h = history.addObject().put("created", Times.rfc3339Nano(now));
+        h.put("comment", message == null || message.isEmpty() ? "Imported from -" : message);
+        config.put("os", "linux");
+        ObjectNode rootfs = config.putObject("rootfs");
+        rootfs.put("type", "layers");
+        rootfs.putArray("diff_ids").add(diffId.toString());
+        Digest id = content.put(Json.bytes(config));
+        writeManifest(id, List.of(diffId));
+        Image img = store.add(id);
+        events.publish("image", "import", id.toString(), Map.of());
+        if (ref != null) tag(img, ref);
+        return img;
+    }
+
+    /** An OCI manifest for locally made images, so push has one to send. */
+    private void writeManifest(Digest configId, List<Digest> diffIds) throws IOException {
+        ObjectNode m = Json.obj();
+        m.put("schemaVersion", 2);
+        m.put("mediaType", "application/vnd.oci.image.manifest.v1+json");
+        m.putObject("config").put("mediaType", "application/vnd.oci.image.config.v1+json")
+                .put("digest", configId.toString()).put("size", content.size(configId));
+        ArrayNode ls = m.putArray("layers");
+        for (Digest d : diffIds) {
+            ls.addObject().put("mediaType", "application/vnd.oci.image.layer.v1.tar")
+                    .put("digest", d.toString()).put("size", content.size(d));
+        }
+        content.put(Json.bytes(m));
+    }
+
+    private static InputStream decompress(BufferedInputStream in) throws IOException {
+        in.mark(8);
+        byte[] magic = in.readNBytes(6);
+        in.reset();
+        if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) return new GZIPInputStream(in, 65536);
+        if (magic.length >= 3 && magic[0] == 'B' && magic[1] == 'Z' && magic[2] == 'h') return new BZip2CompressorInputStream(in, true);
+        if (magic.length >= 6 && (magic[0] & 0xff) == 0xfd && magic[1] == '7' && magic[2] == 'z' && magic[3] == 'X' && magic[4] == 'Z' && magic[5] == 0) {
+            return new XZCompressorInputStream(in, true);
+        }
+        if (magic.length >= 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5 && (magic[2] & 0xff) == 0x2f && (magic[3] & 0xff) == 0xfd) {
+            throw BerthException.invalid("zstd-compressed archives are not supported for import yet");
+        }
+        return in;
+    }
+
+    public void tag(Image img, ImageRef ref) throws IOException {
+        store.tag(ref, img.id());
+        events.publish("image", "tag", img.id().toString(), Map.of("name", ref.familiar()));
+    }
+
+    public void tag(String source, String repo, String tag) throws IOException {
+        Image img = store.resolve(source);
+        if (repo == null || repo.isEmpty()) throw BerthException.invalid("repository name must have at least one component");
+        ImageRef ref = ImageRef.parse(repo);
+        if (tag != null && !tag.isEmpty()) {
+            if (ref.tag() != null && !repo.endsWith(":latest") && repo.lastIndexOf(':') > repo.lastIndexOf('/')) {
+                throw BerthException.invalid("invalid reference format");
+            }
+            ref = ImageRef.parse(ref.repository() + ":" + tag);
+        }
+        tag(img, ref);
+    }
+
+    /**
+     * DELETE /images/{name}: a reference that is not the image's last one is only untagged;
+     * otherwise the image is deleted, unless containers use it (409) or, by ID, several
+     * references point at it without force (409).
+     */
+    public List<Map<String, String>> remove(String name, boolean force, boolean noPrune) throws IOException {
+        Image img = store.resolve(name);
+        List<Map<String, String>> out = new ArrayList<>();
+        boolean byId = isIdLike(name, img);
+        List<ImageRef> refs = store.refsOf(img.id());
+        List<ContainerUsage.User> users = usage.containersUsing(img.id());
+        if (!byId) {
+            ImageRef ref = ImageRef.parse(name);
+            if (refs.size() > 1) {
+                store.untag(ref);
+                events.publish("image", "untag", img.id().toString(), Map.of("name", ref.familiar()));
+                out.add(Map.of("Untagged", ref.familiar()));
+                return out;
+            }
+            if (!users.isEmpty() && !force) {
+                throw BerthException.conflict("conflict: unable to remove repository reference \"" + name + "\" (must force) - container "
+                        + Ids.shortId(users.getFirst().id()) + " is using its referenced image " + Ids.shortId(img.id().hex()));
+            }
+        } else {
+            if (refs.size() > 1 && !force) {
+                throw BerthException.conflict("conflict: unable to delete " + Ids.shortId(img.id().hex())
+                        + " (must be forced) - image is referenced in multiple repositories");
+            }
+            if (!users.isEmpty() && !force) {
+                throw BerthException.conflict("conflict: unable to delete " + Ids.shortId(img.id().hex())
+                        + " (must be forced) - image is being used by stopped container " + Ids.shortId(users.getFirst().id()));
+            }
+        }
+        for (ContainerUsage.User u : users) {
+            if (u.running()) {
+                throw BerthException.conflict("conflict: unable to delete " + Ids.shortId(img.id().hex())
+                        + " (cannot be forced) - image is being used by running container " + Ids.shortId(u.id()));
+            }
+        }
+        for (ImageRef r : refs) {
+            store.untag(r);
+            events.publish("image", "untag", img.id().toString(), Map.of("name", r.familiar()));
+            out.add(Map.of("Untagged", r.familiar()));
+        }
+        if (!users.isEmpty()) return out; // forced: untagged, but containers still need the layers
+        store.remove(img.id());
+        out.add(Map.of("Deleted", img.id().toString()));
+        events.publish("image", "delete", img.id().toString(), Map.of());
+        if (!noPrune) pruneUnusedLayers(img);
+        return out;
+    }
+
+    private static boolean isIdLike(String name, Image img) {
+        String hex = name.startsWith("sha256:") ? name.substring(7) : name;
+        return img.id().hex().startsWith(hex) && hex.matches("[a-f0-9]+");
+    }
+
+    /** Deletes the layers and blobs of a removed image that no other image shares. */
+    private void pruneUnusedLayers(Image removed) throws IOException {
+        java.util.Set<Digest> inUse = new java.util.HashSet<>();
+        java.util.Set<Digest> diffsInUse = new java.util.HashSet<>();
+        for (Image other : store.all()) {
+            inUse.addAll(other.chainIds());
+            diffsInUse.addAll(other.diffIds());
+        }
+        for (Digest chain : removed.chainIds()) if (!inUse.contains(chain)) layers.delete(chain);
+        for (Digest diff : removed.diffIds()) if (!diffsInUse.contains(diff)) content.delete(diff);
+        content.delete(removed.id());
+    }
+
+    // ---- JSON views -------------------------------------------------------------------------
+
+    public ObjectNode summary(Image img) {
+        ObjectNode n = Json.obj();
+        n.put("Containers", -1);
+        n.put("Created", createdTime(img).getEpochSecond());
+        n.put("Id", img.id().toString());
+        JsonNode labels = img.containerConfig().get("Labels");
+        if (labels != null && labels.isObject()) n.set("Labels", labels);
+        else n.putNull("Labels");
+        n.put("ParentId", "");
+        n.putArray("RepoDigests");
+        ArrayNode tags = n.putArray("RepoTags");
+        store.repoTags(img.id()).forEach(tags::add);
+        n.put("SharedSize", -1);
+        n.put("Size", img.size());
+        return n;
+    }
+
+    private static Instant createdTime(Image img) {
+        String c = img.config().path("created").asText(null);
+        try {
+            return c == null ? Instant.EPOCH : Instant.parse(c);
+        } catch (Exception e) {
+            return Instant.EPOCH;
+        }
+    }
+
+    public ObjectNode inspect(Image img) {
+        ObjectNode n = Json.obj();
+        n.put("Id", img.id().toString());
+        ArrayNode tags = n.putArray("RepoTags");
+        store.repoTags(img.id()).forEach(tags::add);
+        n.putArray("RepoDigests");
+        n.put("Parent", "");
+        n.put("Comment", img.config().path("comment").asText(historyComment(img)));
+        n.put("Created", img.config().path("created").asText(Times.ZERO));
+        n.put("DockerVersion", img.config().path("docker_version").asText(""));
+        n.put("Author", img.config().path("author").asText(""));
+        n.set("Config", fullContainerConfig(img.containerConfig()));
+        n.put("Architecture", img.config().path("architecture").asText("amd64"));
+        n.put("Os", img.config().path("os").asText("linux"));
+        n.put("Size", img.size());
+        ObjectNode gd = n.putObject("GraphDriver");
+        ObjectNode data = gd.putObject("Data");
+        List<Digest> chains = img.chainIds();
+        if (!chains.isEmpty()) {
+            data.put("MergedDir", "");
+            List<String> lowers = new ArrayList<>();
+            for (int i = chains.size() - 1; i >= 0; i--) lowers.add(layers.diffDir(chains.get(i)).toString());
+            data.put("UpperDir", lowers.getFirst());
+            if (lowers.size() > 1) data.put("LowerDir", String.join(":", lowers.subList(1, lowers.size())));
+        }
+        gd.put("Name", "overlay2");
+        ObjectNode rootfs = n.putObject("RootFS");
+        rootfs.put("Type", "layers");
+        ArrayNode ls = rootfs.putArray("Layers");
+        img.diffIds().forEach(d -> ls.add(d.toString()));
+        ObjectNode meta = n.putObject("Metadata");
+        Instant ltt = store.lastTagTime(img.id());
+        meta.put("LastTagTime", Times.rfc3339Nano(ltt));
+        return n;
+    }
+
+    private static String historyComment(Image img) {
+        JsonNode h = img.config().path("history");
+        return h.isArray() && !h.isEmpty() ? h.get(h.size() - 1).path("comment").asText("") : "";
+    }
+
+    /** Docker prints every field of the container config, null where unset. */
+    static ObjectNode fullContainerConfig(JsonNode c) {
+        ObjectNode n = Json.obj();
+        n.put("Hostname", c.path("Hostname").asText(""));
+        n.put("Domainname", c.path("Domainname").asText(""));
+        n.put("User", c.path("User").asText(""));
+        n.put("AttachStdin", false);
+        n.put("AttachStdout", false);
+        n.put("AttachStderr", false);
+        if (c.has("ExposedPorts")) n.set("ExposedPorts", c.get("ExposedPorts"));
+        n.put("Tty", false);
+        n.put("OpenStdin", false);
+        n.put("StdinOnce", false);
+        n.set("Env", c.has("Env") ? c.get("Env") : null);
+        n.set("Cmd", c.has("Cmd") ? c.get("Cmd") : null);
+        n.put("Image", c.path("Image").asText(""));
+        n.set("Volumes", c.has("Volumes") ? c.get("Volumes") : null);
+        n.put("WorkingDir", c.path("WorkingDir").asText(""));
+        n.set("Entrypoint", c.has("Entrypoint") ? c.get("Entrypoint") : null);
+        n.set("OnBuild", c.has("OnBuild") ? c.get("OnBuild") : null);
+        n.set("Labels", c.has("Labels") ? c.get("Labels") : null);
+        if (c.has("StopSignal")) n.set("StopSignal", c.get("StopSignal"));
+        return n;
+    }
+
+    /** Copies everything read from {@code in} to {@code out}. */
+    private static final class TeeInputStream extends java.io.FilterInputStream {
+        private final OutputStream out;
+        TeeInputStream(InputStream in, OutputStream out) { super(in); this.out = out; }
+        @Override public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) out.write(b);
+            return b;
+        }
+        @Override public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) out.write(b, off, n);
+            return n;
+        }
+        @Override public long skip(long n) throws IOException {
+            byte[] buf = new byte[(int) Math.min(n, 65536)];
+            int r = read(buf, 0, buf.length);
+            return Math.max(r, 0);
+        }
+    }
+}

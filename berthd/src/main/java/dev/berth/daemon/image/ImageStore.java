@@ -1,0 +1,187 @@
+package dev.berth.daemon.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.daemon.content.ContentStore;
+import dev.berth.daemon.content.Digest;
+import dev.berth.daemon.errors.BerthException;
+import dev.berth.daemon.util.AtomicFiles;
+import dev.berth.daemon.util.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Image metadata: which images exist ({@code images/meta/<hex>.json}) and which references point
+ * at them ({@code images/repositories.json}), both written atomically. Configs live in the
+ * content store. All methods synchronize on the store.
+ */
+public final class ImageStore {
+    private final Path metaDir;
+    private final Path refsFile;
+    private final ContentStore content;
+    private final LayerStore layers;
+    private final Map<Digest, Image> images = new LinkedHashMap<>();
+    private final Map<Digest, Instant> lastTagTime = new LinkedHashMap<>();
+    private final TreeMap<String, Digest> refs = new TreeMap<>();
+
+    public ImageStore(Path dataRoot, ContentStore content, LayerStore layers) throws IOException {
+        this.metaDir = dataRoot.resolve("images/meta");
+        this.refsFile = dataRoot.resolve("images/repositories.json");
+        this.content = content;
+        this.layers = layers;
+        Files.createDirectories(metaDir);
+        load();
+    }
+
+    private void load() throws IOException {
+        try (var s = Files.list(metaDir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                String name = p.getFileName().toString();
+                if (!name.endsWith(".json") || name.startsWith(".")) continue;
+                Digest id = new Digest(name.substring(0, name.length() - 5));
+                if (!content.exists(id)) continue;
+                JsonNode meta = Json.MAPPER.readTree(p.toFile());
+                Image img = materialize(id);
+                images.put(id, img);
+                String ltt = meta.path("lastTagTime").asText(null);
+                if (ltt != null) lastTagTime.put(id, Instant.parse(ltt));
+            }
+        }
+        if (Files.exists(refsFile)) {
+            JsonNode n = Json.MAPPER.readTree(refsFile.toFile());
+            n.path("refs").properties().forEach(e -> {
+                Digest id = Digest.parse(e.getValue().asText());
+                if (images.containsKey(id)) refs.put(e.getKey(), id);
+            });
+        }
+    }
+
+    private Image materialize(Digest id) throws IOException {
+        JsonNode config = Json.MAPPER.readTree(content.read(id));
+        Image img = new Image(id, config, 0);
+        long size = 0;
+        for (Digest chain : img.chainIds()) size += layers.size(chain);
+        return new Image(id, config, size);
+    }
+
+    /** Registers an image whose config blob and layers are already stored. */
+    public synchronized Image add(Digest id) throws IOException {
+        Image existing = images.get(id);
+        if (existing != null) return existing;
+        Image img = materialize(id);
+        AtomicFiles.write(metaDir.resolve(id.hex() + ".json"), Json.bytes(Json.obj()));
+        images.put(id, img);
+        return img;
+    }
+
+    public synchronized void tag(ImageRef ref, Digest id) throws IOException {
+        refs.put(ref.full(), id);
+        Instant now = Instant.now();
+        lastTagTime.put(id, now);
+        AtomicFiles.write(metaDir.resolve(id.hex() + ".json"), Json.bytes(Json.obj().put("lastTagTime", now.toString())));
+        saveRefs();
+    }
+
+    /** Removes a reference; returns the image it pointed at, or null. */
+    public synchronized Digest untag(ImageRef ref) throws IOException {
+        Digest id = refs.remove(ref.full());
+        if (id != null) saveRefs();
+        return id;
+    }
+
+    public synchronized void remove(Digest id) throws IOException {
+        refs.values().removeIf(id::equals);
+        saveRefs();
+        images.remove(id);
+        lastTagTime.remove(id);
+        Files.deleteIfExists(metaDir.resolve(id.hex() + ".json"));
+    }
+
+    private void saveRefs() throws IOException {
+        ObjectNode m = Json.obj();
+        refs.forEach((k, v) -> m.put(k, v.toString()));
+        AtomicFiles.write(refsFile, Json.bytes(Json.obj().set("refs", m)));
+    }
+
+    public synchronized Image get(Digest id) { return images.get(id); }
+
+    public synchronized Digest byRef(ImageRef ref) { return refs.get(ref.full()); }
+
+    public synchronized Collection<Image> all() { return new ArrayList<>(images.values()); }
+
+    public synchronized Instant lastTagTime(Digest id) { return lastTagTime.get(id); }
+
+    /** References (familiar form) of an image, tags only. */
+    public synchronized List<String> repoTags(Digest id) {
+        List<String> out = new ArrayList<>();
+        refs.forEach((k, v) -> {
+            if (v.equals(id)) {
+                ImageRef r = ImageRef.parse(k);
+                if (r.digest() == null) out.add(r.familiar());
+            }
+        });
+        return out;
+    }
+
+    public synchronized List<ImageRef> refsOf(Digest id) {
+        List<ImageRef> out = new ArrayList<>();
+        refs.forEach((k, v) -> { if (v.equals(id)) out.add(ImageRef.parse(k)); });
+        return out;
+    }
+
+    /**
+     * Resolves what a user typed: a reference, a full or short image ID (with or without
+     * {@code sha256:}). Unknown names are a 404 "No such image: x".
+     */
+    public synchronized Image resolve(String name) {
+        Image img = tryResolve(name);
+        if (img == null) throw BerthException.notFound("No such image: " + displayName(name));
+        return img;
+    }
+
+    public synchronized Image tryResolve(String name) {
+        String hex = name.startsWith("sha256:") ? name.substring(7) : name;
+        if (hex.matches("[a-f0-9]{1,64}")) {
+            if (hex.length() == 64) {
+                Image img = images.get(new Digest(hex));
+                if (img != null) return img;
+            }
+            Image match = null;
+            if (!hex.isEmpty()) {
+                for (Image img : images.values()) {
+                    if (img.id().hex().startsWith(hex)) {
+                        if (match != null) throw BerthException.invalid("multiple IDs found with provided prefix: " + hex);
+                        match = img;
+                    }
+                }
+            }
+            if (match != null) return match;
+            if (name.startsWith("sha256:")) return null;
+        }
+        ImageRef ref;
+        try {
+            ref = ImageRef.parse(name);
+        } catch (BerthException e) {
+            return null;
+        }
+        Digest id = refs.get(ref.full());
+        return id == null ? null : images.get(id);
+    }
+
+    private static String displayName(String name) {
+        try {
+            if (name.matches("(sha256:)?[a-f0-9]{1,64}")) return name;
+            return ImageRef.parse(name).familiar();
+        } catch (BerthException e) {
+            return name;
+        }
+    }
+}

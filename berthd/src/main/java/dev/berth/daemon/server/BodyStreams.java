@@ -1,0 +1,76 @@
+package dev.berth.daemon.server;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+
+/** Request body framing: a Content-Length body and a chunked body, each ending at its own end. */
+final class BodyStreams {
+    private BodyStreams() {}
+
+    static InputStream fixed(InputStream in, long length) {
+        return new InputStream() {
+            long left = length;
+            @Override public int read() throws IOException {
+                byte[] b = new byte[1];
+                return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
+            }
+            @Override public int read(byte[] b, int off, int len) throws IOException {
+                if (left <= 0) return -1;
+                int n = in.read(b, off, (int) Math.min(len, left));
+                if (n < 0) throw new EOFException("request body truncated: " + left + " bytes missing");
+                left -= n;
+                return n;
+            }
+        };
+    }
+
+    static InputStream chunked(InputStream in) {
+        return new InputStream() {
+            long left;
+            boolean done;
+            @Override public int read() throws IOException {
+                byte[] b = new byte[1];
+                return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
+            }
+            @Override public int read(byte[] b, int off, int len) throws IOException {
+                if (done) return -1;
+                if (left == 0) {
+                    String line = HttpServer.readLine(in);
+                    if (line == null) throw new EOFException("chunked body truncated");
+                    int semi = line.indexOf(';');
+                    try {
+                        left = Long.parseLong((semi < 0 ? line : line.substring(0, semi)).trim(), 16);
+                    } catch (NumberFormatException e) {
+                        throw new IOException("bad chunk size: " + line);
+                    }
+                    if (left == 0) {
+                        String trailer;
+                        while ((trailer = HttpServer.readLine(in)) != null && !trailer.isEmpty()) { /* skip trailers */ }
+                        done = true;
+                        return -1;
+                    }
+                }
+                int n = in.read(b, off, (int) Math.min(len, left));
+                if (n < 0) throw new EOFException("chunked body truncated");
+                left -= n;
+                if (left == 0) HttpServer.readLine(in);
+                return n;
+            }
+        };
+    }
+
+    static InputStream empty() { return InputStream.nullInputStream(); }
+
+    static void drain(InputStream body) {
+        try {
+            body.skip(Long.MAX_VALUE);
+            while (body.read(new byte[8192]) >= 0) { /* drain */ }
+        } catch (InterruptedIOException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException ignored) {
+            // the connection is closed below when the body cannot be drained
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.berth.daemon.server;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.daemon.container.ContainerViews;
+import dev.berth.daemon.errors.BerthException;
+import dev.berth.daemon.image.Image;
+import dev.berth.daemon.image.ImageService;
+import dev.berth.daemon.util.Json;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/** /images endpoints: thin handlers over {@link ImageService}. */
+public final class ImageRoutes {
+    private final ImageService images;
+
+    public ImageRoutes(ImageService images) { this.images = images; }
+
+    public void register(Router r) {
+        r.post("/images/create", this::create);
+        r.get("/images/json", this::list);
+        r.get("/images/{name*}/json", (req, res) -> res.json(200, images.inspect(images.store().resolve(req.pathParam("name")))));
+        r.post("/images/{name*}/tag", (req, res) -> {
+            images.tag(req.pathParam("name"), req.query("repo"), req.query("tag"));
+            res.empty(201);
+        });
+        r.delete("/images/{name*}", (req, res) ->
+                res.json(200, images.remove(req.pathParam("name"), req.queryBool("force"), req.queryBool("noprune"))));
+    }
+
+    private void create(Request req, Response res) throws IOException {
+        String fromSrc = req.query("fromSrc");
+        String fromImage = req.query("fromImage");
+        if (fromSrc == null && fromImage != null) {
+            throw new BerthException.NotImplemented("pulling images is not supported yet: import a root filesystem with fromSrc=-");
+        }
+        if (fromSrc == null) throw BerthException.invalid("fromSrc or fromImage must be set");
+        if (!fromSrc.equals("-")) throw new BerthException.NotImplemented("importing from a URL is not supported yet; use fromSrc=-");
+        List<String> changes = new ArrayList<>(req.queryAll("changes"));
+        Image img = images.importTarball(req.body(), req.query("repo"), req.query("tag"), changes, req.query("message"), req.query("platform"));
+        try (OutputStream out = res.stream(200, "application/json")) {
+            out.write(Json.bytes(Map.of("status", img.id().toString())));
+            out.write('\n');
+        }
+    }
+
+    private void list(Request req, Response res) throws IOException {
+        Map<String, List<String>> filters = ContainerViews.parseFilters(req.query("filters"));
+        for (String k : filters.keySet()) {
+            if (!List.of("dangling", "label", "before", "since", "reference", "until").contains(k)) {
+                throw BerthException.invalid("invalid filter '" + k + "'");
+            }
+        }
+        List<ObjectNode> out = new ArrayList<>();
+        String legacy = req.query("filter");
+        List<Image> sorted = new ArrayList<>(images.store().all());
+        sorted.sort(Comparator.comparing((Image i) -> i.config().path("created").asText("")).reversed());
+        for (Image img : sorted) {
+            ObjectNode s = images.summary(img);
+            List<String> tags = new ArrayList<>();
+            s.withArray("RepoTags").forEach(t -> tags.add(t.asText()));
+            if (filters.containsKey("dangling")) {
+                boolean want = filters.get("dangling").contains("true") || filters.get("dangling").contains("1");
+                if (want != tags.isEmpty()) continue;
+            }
+            if (filters.containsKey("reference") || legacy != null) {
+                List<String> pats = new ArrayList<>(filters.getOrDefault("reference", List.of()));
+                if (legacy != null) pats.add(legacy);
+                boolean ok = false;
+                for (String p : pats) for (String t : tags) if (refMatches(p, t)) ok = true;
+                if (!ok) continue;
+            }
+            if (filters.containsKey("label")) {
+                boolean ok = true;
+                for (String l : filters.get("label")) {
+                    int eq = l.indexOf('=');
+                    var labels = s.path("Labels");
+                    String k = eq < 0 ? l : l.substring(0, eq);
+                    if (!labels.has(k) || eq >= 0 && !labels.get(k).asText().equals(l.substring(eq + 1))) ok = false;
+                }
+                if (!ok) continue;
+            }
+            out.add(s);
+        }
+        res.json(200, out);
+    }
+
+    /** Docker's reference filter: a glob on the familiar name, with or without the tag. */
+    static boolean refMatches(String pattern, String tag) {
+        String regex = pattern.replace(".", "\\.").replace("*", "[^/]*").replace("?", "[^/]");
+        if (tag.matches(regex)) return true;
+        int colon = tag.lastIndexOf(':');
+        return colon > 0 && tag.substring(0, colon).matches(regex);
+    }
+}
