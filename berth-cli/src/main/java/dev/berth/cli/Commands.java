@@ -139,11 +139,8 @@ public final class Commands {
             case "start" -> f.bool('a', "attach", "Attach STDOUT/STDERR and forward signals")
                     .bool('i', "interactive", "Attach container's STDIN")
                     .string((char) 0, "detach-keys", "string", "", "Override the key sequence for detaching a container");
-            case "stop", "restart" -> {
-                if (id.equals("stop")) f.string('s', "signal", "string", "", "Signal to send to the container");
-                else f.string('s', "signal", "string", "", "Signal to send to the container");
-                f.integer('t', "time", "", "Seconds to wait before killing the container");
-            }
+            case "stop", "restart" -> f.string('s', "signal", "string", "", "Signal to send to the container")
+                    .integer('t', "time", "", "Seconds to wait before killing the container");
             case "kill" -> f.string('s', "signal", "string", "", "Signal to send to the container");
             case "rm" -> f.bool('f', "force", "Force the removal of a running container (uses SIGKILL)")
                     .bool('v', "volumes", "Remove anonymous volumes associated with the container")

@@ -121,6 +121,10 @@ public final class BerthDaemon implements AutoCloseable {
     @Override
     public void close() throws Exception {
         stop();
+        // keep the daemon's log for post-mortems (CI prints target/daemon-logs on failure)
+        Path logs = Path.of("target/daemon-logs");
+        Files.createDirectories(logs);
+        if (Files.exists(logFile)) Files.copy(logFile, logs.resolve(dir.getFileName() + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Leaks.unmountAll(dir);
         Cmd.run(Map.of(), null, "rm", "-rf", dir.toString());
     }

@@ -20,7 +20,7 @@ class RestartIT {
             d.start();
             d.importBusybox();
             ok(d.docker("create", "--name", "fresh", "busybox", "true"));
-            ok(d.docker("run", "--name", "done", "busybox", "sh", "-c", "echo finished; exit 4"));
+            assertEquals(4, d.docker("run", "--name", "done", "busybox", "sh", "-c", "echo finished; exit 4").code());
             String id = ok(d.docker("run", "-d", "--name", "runner", "busybox", "sleep", "300")).out().strip();
             assertFalse(Leaks.processesOf(id).isEmpty());
             d.kill9();

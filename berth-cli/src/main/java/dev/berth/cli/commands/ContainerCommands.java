@@ -159,5 +159,4 @@ public final class ContainerCommands {
         session.stream(conn);
         return exitStatus(cli, id, waiter, true);
     }
-
 }

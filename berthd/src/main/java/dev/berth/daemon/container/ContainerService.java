@@ -345,10 +345,26 @@ public final class ContainerService implements ImageService.ContainerUsage {
                 if (r.state.running) throw new BerthException.NotModified("container already started");
                 if (r.removalInProgress) throw BerthException.conflict("container is marked for removal and cannot be started");
             }
-            doStart(r);
+            try {
+                doStart(r);
+            } catch (IOException | RuntimeException e) {
+                // dockerd removes an AutoRemove container whose start failed; `run --rm` waits for it.
+                if (r.hostConfig.path("AutoRemove").asBoolean(false)) removeAfterFailedStart(r);
+                throw e;
+            }
         } finally {
             l.unlock();
         }
+    }
+
+    private void removeAfterFailedStart(ContainerRecord r) {
+        Thread.ofVirtual().start(() -> {
+            try {
+                remove(r.id, true, false);
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "auto-removing " + r.id + " after a failed start", e);
+            }
+        });
     }
 
     private void doStart(ContainerRecord r) throws IOException {

@@ -26,6 +26,7 @@ import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 
 /** Image operations behind the /images endpoints: import, list, inspect, tag, remove. */
 public final class ImageService {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ImageService.class.getName());
     /** What the image service needs to know about containers (declared here, by the consumer). */
     public interface ContainerUsage {
         record User(String id, boolean running) {}
@@ -71,15 +72,18 @@ public final class ImageService {
         Digest diffId;
         LayerUnpacker.Result result;
         try (ContentStore.Writer w = content.writer()) {
-            InputStream tee = new TeeInputStream(tar, w);
+            TeeInputStream tee = new TeeInputStream(tar, w);
             result = LayerUnpacker.unpack(tee, temp.resolve("diff"));
             tee.transferTo(OutputStream.nullOutputStream());
+            // A tar with no entries is all zero blocks; anything else without an entry is not a tar.
+            if (result.entries() == 0 && tee.sawNonZero) throw BerthException.invalid("archive/tar: invalid tar header");
             diffId = w.commit(null);
         } catch (IOException | RuntimeException e) {
             layers.discard(temp);
             if (e instanceof BerthException be) throw be;
             throw BerthException.invalid("failed to import image: " + e.getMessage());
         }
+        LOG.fine(() -> "imported layer " + diffId + ": " + result.entries() + " entries, " + result.bytes() + " bytes, skipped " + result.skipped());
         layers.commit(temp, LayerStore.chainId(null, diffId), diffId, result.bytes());
 
         Instant now = Instant.now();
@@ -317,15 +321,22 @@ public final class ImageService {
     /** Copies everything read from {@code in} to {@code out}. */
     private static final class TeeInputStream extends java.io.FilterInputStream {
         private final OutputStream out;
+        boolean sawNonZero;
         TeeInputStream(InputStream in, OutputStream out) { super(in); this.out = out; }
         @Override public int read() throws IOException {
             int b = super.read();
-            if (b >= 0) out.write(b);
+            if (b >= 0) {
+                out.write(b);
+                sawNonZero |= b != 0;
+            }
             return b;
         }
         @Override public int read(byte[] b, int off, int len) throws IOException {
             int n = super.read(b, off, len);
-            if (n > 0) out.write(b, off, n);
+            if (n > 0) {
+                out.write(b, off, n);
+                if (!sawNonZero) for (int i = off; i < off + n; i++) if (b[i] != 0) { sawNonZero = true; break; }
+            }
             return n;
         }
         @Override public long skip(long n) throws IOException {

@@ -95,6 +95,7 @@ public final class HttpServer implements AutoCloseable {
                 else if (cl != null) body = BodyStreams.fixed(in, Long.parseLong(cl.trim()));
                 else body = BodyStreams.empty();
                 Request req = new Request(parts[0], parts[1], headers, body);
+                if (LOG.isLoggable(Level.FINE)) LOG.fine(parts[0] + " " + parts[1] + " " + headers);
                 Response res = new Response(out, in, parts[0].equals("HEAD"));
                 if (!keepAlive) res.closeConnection = true;
                 dispatch(req, res);

@@ -142,7 +142,11 @@ public final class SystemRoutes {
         n.put("OSType", "linux");
         n.put("Architecture", "x86_64");
         n.put("IndexServerAddress", "https://index.docker.io/v1/");
-        n.putObject("RegistryConfig").putArray("IndexConfigs");
+        ObjectNode reg = n.putObject("RegistryConfig");
+        reg.putArray("InsecureRegistryCIDRs").add("::1/128").add("127.0.0.0/8");
+        reg.putObject("IndexConfigs").putObject("docker.io").put("Name", "docker.io").put("Secure", true).put("Official", true)
+           .putArray("Mirrors");
+        reg.putNull("Mirrors");
         n.put("NCPU", Runtime.getRuntime().availableProcessors());
         n.put("MemTotal", memTotal());
         n.putArray("GenericResources");
@@ -163,7 +167,7 @@ public final class SystemRoutes {
         n.put("Isolation", "");
         n.put("InitBinary", "");
         n.putObject("ContainerdCommit").put("ID", "");
-        n.putObject("RuncCommit").put("ID", runtimeVersion);
+        n.putObject("RuncCommit").put("ID", runtimeVersion.replaceFirst("^\\S+ version ", ""));
         n.putObject("InitCommit").put("ID", "");
         n.putArray("SecurityOptions").add("name=cgroupns");
         n.put("ProductLicense", "Apache-2.0");
