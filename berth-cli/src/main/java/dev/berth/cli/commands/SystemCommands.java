@@ -49,6 +49,25 @@ public final class SystemCommands {
         };
     }
 
+    /**
+     * Docker's templates see Go field names, not JSON keys: {@code .Server.APIVersion} is the
+     * JSON {@code ApiVersion}. Adds those names beside the JSON ones.
+     */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> templateView(Map<String, Object> all) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        all.forEach((k, v) -> {
+            if (v instanceof Map<?, ?> m) {
+                Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) m);
+                if (copy.containsKey("ApiVersion")) copy.putIfAbsent("APIVersion", copy.get("ApiVersion"));
+                view.put(k, copy);
+            } else {
+                view.put(k, v);
+            }
+        });
+        return view;
+    }
+
     public static int version(Cli cli, ParsedArgs a) throws IOException, CliException {
         String format = a.str("format", "");
         Map<String, Object> client = clientVersion();
@@ -68,7 +87,7 @@ public final class SystemCommands {
             all.put("Server", null);
             failure = e;
         }
-        cli.out.println(format.equals("json") ? Json.toJson(all) : GoTemplate.parse(GoTemplate.unescape(format)).execute(all));
+        cli.out.println(format.equals("json") ? Json.toJson(all) : GoTemplate.parse(GoTemplate.unescape(format)).execute(templateView(all)));
         if (failure != null) throw failure;
         return 0;
     }

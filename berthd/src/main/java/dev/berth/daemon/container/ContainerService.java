@@ -205,7 +205,7 @@ public final class ContainerService implements ImageService.ContainerUsage {
         String stopSignal = Json.text(body, "StopSignal");
         if (stopSignal == null) stopSignal = Json.text(ic, "StopSignal");
         if (stopSignal != null) {
-            Signals.parse(stopSignal);
+            signal(stopSignal);
             c.put("StopSignal", stopSignal);
         }
         if (body.has("StopTimeout") && !body.get("StopTimeout").isNull()) c.put("StopTimeout", body.get("StopTimeout").asInt());
@@ -597,8 +597,6 @@ public final class ContainerService implements ImageService.ContainerUsage {
             r.state.pid = 0;
             r.state.exitCode = code;
             r.state.finishedAt = Times.rfc3339Nano(Instant.now());
-            r.exits++;
-            r.notifyAll();
         }
         try {
             store.save(r);
@@ -609,6 +607,11 @@ public final class ContainerService implements ImageService.ContainerUsage {
         a.put("exitCode", Integer.toString(code));
         a.put("execDuration", Long.toString(Duration.between(startedAt, Instant.now()).toSeconds()));
         events.publish("container", "die", r.id, a);
+        // Waiters wake after "die" is published, so "stop" and "destroy" always follow it.
+        synchronized (r) {
+            r.exits++;
+            r.notifyAll();
+        }
         if (r.hostConfig.path("AutoRemove").asBoolean(false)) {
             Thread.ofVirtual().start(() -> {
                 try {
@@ -624,27 +627,38 @@ public final class ContainerService implements ImageService.ContainerUsage {
 
     // ---- signals, stop, restart ------------------------------------------------------------
 
+    /** A signal name or number from a client; a bad one is the client's error (400). */
+    private static int signal(String s) {
+        try {
+            return Signals.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw BerthException.invalid(e.getMessage());
+        }
+    }
+
     public void kill(String ref, String signal) throws IOException {
         ContainerRecord r = store.resolve(ref);
-        int sig = signal == null || signal.isEmpty() ? 9 : Signals.parse(signal);
+        int sig = signal == null || signal.isEmpty() ? 9 : signal(signal);
         Run run = runs.get(r.id);
+        long exits;
         synchronized (r) {
             if (!r.state.running || run == null) {
                 throw BerthException.conflict("Cannot kill container: " + ref + ": Container " + r.id + " is not running");
             }
+            exits = r.exits;
         }
         Map<String, String> a = attrs(r);
         a.put("signal", Integer.toString(sig));
         events.publish("container", "kill", r.id, a);
         Posix.kill(run.pid, sig);
-        if (sig == 9) awaitExitBounded(r, Duration.ofSeconds(10));
+        if (sig == 9) awaitExitBounded(r, exits, Duration.ofSeconds(10));
     }
 
-    /** Waits (bounded) until the current run has exited; true if it did. */
-    private boolean awaitExitBounded(ContainerRecord r, Duration timeout) {
+    /** Waits (bounded) until the run counted by {@code exitsBefore} has exited; true if it did. */
+    private boolean awaitExitBounded(ContainerRecord r, long exitsBefore, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (r) {
-            while (r.state.running) {
+            while (r.exits == exitsBefore) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) return false;
                 try {
@@ -675,11 +689,16 @@ public final class ContainerService implements ImageService.ContainerUsage {
 
     private void doStop(ContainerRecord r, Integer timeoutSeconds, String signal) {
         String sigName = signal != null && !signal.isEmpty() ? signal : r.config.path("StopSignal").asText("SIGTERM");
-        int sig = Signals.parse(sigName);
+        int sig = signal(sigName);
         int timeout = timeoutSeconds != null ? timeoutSeconds
                 : r.config.has("StopTimeout") ? r.config.get("StopTimeout").asInt() : 10;
         Run run = runs.get(r.id);
         if (run == null) return;
+        long exits;
+        synchronized (r) {
+            if (!r.state.running) return;
+            exits = r.exits;
+        }
         Map<String, String> a = attrs(r);
         a.put("signal", Integer.toString(sig));
         events.publish("container", "kill", r.id, a);
@@ -688,7 +707,7 @@ public final class ContainerService implements ImageService.ContainerUsage {
         } catch (IOException e) {
             // already gone: the exit waiter records it
         }
-        boolean exited = timeout < 0 ? awaitExitBounded(r, Duration.ofDays(3650)) : awaitExitBounded(r, Duration.ofSeconds(timeout));
+        boolean exited = awaitExitBounded(r, exits, timeout < 0 ? Duration.ofDays(3650) : Duration.ofSeconds(timeout));
         if (!exited) {
             Map<String, String> k = attrs(r);
             k.put("signal", "9");
@@ -698,7 +717,7 @@ public final class ContainerService implements ImageService.ContainerUsage {
             } catch (IOException e) {
                 // raced with exit
             }
-            awaitExitBounded(r, Duration.ofSeconds(30));
+            awaitExitBounded(r, exits, Duration.ofSeconds(30));
         }
     }
 
@@ -714,7 +733,6 @@ public final class ContainerService implements ImageService.ContainerUsage {
                 events.publish("container", "stop", r.id, attrs(r));
             }
             doStart(r);
-            synchronized (r) { r.restartCount = r.restartCount; }
             events.publish("container", "restart", r.id, attrs(r));
         } finally {
             l.unlock();
@@ -730,7 +748,11 @@ public final class ContainerService implements ImageService.ContainerUsage {
         try {
             if (store.tryResolve(r.id) == null) throw BerthException.notFound("No such container: " + ref);
             boolean running;
-            synchronized (r) { running = r.state.running; }
+            long exits;
+            synchronized (r) {
+                running = r.state.running;
+                exits = r.exits;
+            }
             if (running) {
                 if (!force) {
                     throw BerthException.conflict("cannot remove container \"" + r.name
@@ -744,7 +766,7 @@ public final class ContainerService implements ImageService.ContainerUsage {
                         // exited meanwhile
                     }
                 }
-                if (!awaitExitBounded(r, Duration.ofSeconds(30))) {
+                if (!awaitExitBounded(r, exits, Duration.ofSeconds(30))) {
                     throw BerthException.internal("could not kill container " + r.id, null);
                 }
             }

@@ -74,7 +74,12 @@ public final class Request {
 
     /** The body as JSON; an empty body is an empty object. Malformed JSON is a 400. */
     public JsonNode jsonBody() throws IOException {
-        byte[] bytes = body.readAllBytes();
+        byte[] bytes;
+        try {
+            bytes = body.readAllBytes();
+        } catch (java.io.EOFException e) {
+            throw BerthException.invalid(e.getMessage());
+        }
         if (bytes.length == 0) return Json.MAPPER.createObjectNode();
         return Json.parse(bytes);
     }
