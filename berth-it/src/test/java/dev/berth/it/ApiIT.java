@@ -140,4 +140,47 @@ class ApiIT {
         assertTrue(req("POST", "/v1.47/containers/apiwait/wait?condition=not-running", null).contains("{\"StatusCode\":2}"));
         req("DELETE", "/v1.47/containers/apiwait", null);
     }
+
+    @Test
+    void logsWindowsAndAttachReplay() throws Exception {
+        req("POST", "/v1.47/containers/create?name=apilogs", "{\"Image\":\"busybox\",\"Cmd\":[\"sh\",\"-c\",\"echo one; sleep 1.2; echo two; echo three\"]}");
+        long before = System.currentTimeMillis();
+        assertTrue(req("POST", "/v1.47/containers/apilogs/start", null).startsWith("HTTP/1.1 204"));
+        assertTrue(req("POST", "/v1.47/containers/apilogs/wait", null).contains("{\"StatusCode\":0}"));
+        String all = req("GET", "/v1.47/containers/apilogs/logs?stdout=1", null);
+        assertTrue(all.contains("one\n") && all.contains("two\n") && all.contains("three\n"), all);
+        String tail = req("GET", "/v1.47/containers/apilogs/logs?stdout=1&tail=1", null);
+        assertTrue(tail.contains("three\n") && !tail.contains("two\n") && !tail.contains("one\n"), tail);
+        String cut = String.format("%.3f", (before + 600) / 1000.0);
+        String since = req("GET", "/v1.47/containers/apilogs/logs?stdout=1&since=" + cut, null);
+        assertTrue(since.contains("two\n") && !since.contains("one\n"), since);
+        String until = req("GET", "/v1.47/containers/apilogs/logs?stdout=1&until=" + cut, null);
+        assertTrue(until.contains("one\n") && !until.contains("two\n"), until);
+        String noStderr = req("GET", "/v1.47/containers/apilogs/logs?stderr=1", null);
+        assertFalse(noStderr.contains("one"), noStderr);
+        // attach with logs=1 and stream=0 replays the log and ends
+        String replay = raw("POST /v1.47/containers/apilogs/attach?logs=1&stream=0&stdout=1 HTTP/1.1\r\nHost: b\r\n\r\n");
+        assertTrue(replay.contains("one\n") && replay.contains("three\n"), replay);
+        req("DELETE", "/v1.47/containers/apilogs", null);
+    }
+
+    @Test
+    void listsWithLimitSizeAndImageFilters() throws Exception {
+        for (String n : new String[] {"apil1", "apil2", "apil3"}) {
+            req("POST", "/v1.47/containers/create?name=" + n, "{\"Image\":\"busybox\",\"Cmd\":[\"true\"]}");
+        }
+        String limited = req("GET", "/v1.47/containers/json?all=1&limit=2", null);
+        assertEquals(2, limited.split("\"Id\"").length - 1, limited);
+        String sized = req("GET", "/v1.47/containers/json?all=1&size=1&filters=%7B%22name%22%3A%7B%22apil1%22%3Atrue%7D%7D", null);
+        assertTrue(sized.contains("\"SizeRw\":0") && sized.contains("\"SizeRootFs\""), sized);
+        String ref = req("GET", "/v1.47/images/json?filters=%7B%22reference%22%3A%7B%22busy*%22%3Atrue%7D%7D", null);
+        assertTrue(ref.contains("busybox:latest"), ref);
+        String none = req("GET", "/v1.47/images/json?filters=%7B%22reference%22%3A%7B%22nothing*%22%3Atrue%7D%7D", null);
+        assertTrue(none.contains("\r\n\r\n[]"), none);
+        String dangling = req("GET", "/v1.47/images/json?filters=%7B%22dangling%22%3A%7B%22true%22%3Atrue%7D%7D", null);
+        assertTrue(dangling.contains("\r\n\r\n[]"), dangling);
+        String badFilter = req("GET", "/v1.47/images/json?filters=%7B%22color%22%3A%7B%22red%22%3Atrue%7D%7D", null);
+        assertTrue(badFilter.startsWith("HTTP/1.1 400"), badFilter);
+        for (String n : new String[] {"apil1", "apil2", "apil3"}) req("DELETE", "/v1.47/containers/" + n, null);
+    }
 }

@@ -264,4 +264,24 @@ class DockerCliIT {
         assertTrue(table.out().startsWith("CONTAINER ID   IMAGE"), table::toString);
         ok(d.docker("rm", "labelled"));
     }
+
+    @Test
+    void gzipImportStartAttachAndAttach() throws Exception {
+        java.nio.file.Path gz = d.dir.resolve("busybox.tar.gz");
+        Cmd.Result z = Cmd.run(Map.of(), null, "sh", "-c", "gzip -c " + Fixtures.busyboxTar() + " > " + gz);
+        assertEquals(0, z.code(), z::toString);
+        ok(d.docker("import", gz.toString(), "bbgz"));
+        assertEquals("gz\n", ok(d.docker("run", "--rm", "bbgz", "echo", "gz")).out());
+        ok(d.docker("rmi", "bbgz"));
+        ok(d.docker("create", "--name", "again", "busybox", "echo", "ran"));
+        assertEquals("ran\n", ok(d.docker("start", "-a", "again")).out());
+        assertEquals("ran\n", ok(d.docker("start", "-a", "again")).out(), "start -a of an exited container runs it again");
+        assertEquals("ran\nran\n", ok(d.docker("logs", "again")).out());
+        ok(d.docker("rm", "again"));
+        ok(d.docker("run", "-d", "--name", "ticker", "busybox", "sh", "-c", "sleep 1; echo tick; sleep 1; exit 9"));
+        Cmd.Result att = d.docker("attach", "ticker");
+        assertEquals(9, att.code(), att::toString);
+        assertEquals("tick\n", att.out());
+        ok(d.docker("rm", "ticker"));
+    }
 }

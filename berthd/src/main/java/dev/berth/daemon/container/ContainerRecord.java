@@ -22,8 +22,8 @@ public final class ContainerRecord {
     public ObjectNode hostConfig;
     public State state = new State();
     public int restartCount;
-    /** Set while the daemon is removing the container, and by AutoRemove. */
-    public boolean removalInProgress;
+    /** Set while the daemon is removing the container (memory only: removal is atomic on disk). */
+    @JsonIgnore public transient boolean removalInProgress;
 
     public static final class State {
         public String status = "created";

@@ -122,8 +122,6 @@ public final class ContainerService implements ImageService.ContainerUsage {
                 }
                 if (r.hostConfig.path("AutoRemove").asBoolean(false) && !r.state.status.equals("created")) {
                     remove(r.id, true, false);
-                } else if (r.removalInProgress) {
-                    remove(r.id, true, false);
                 }
             } catch (Exception e) {
                 LOG.log(Level.WARNING, "recovering container " + r.id, e);
@@ -373,6 +371,7 @@ public final class ContainerService implements ImageService.ContainerUsage {
         Path bundle = bundleDir(r.id);
         Path rootfs = bundle.resolve("rootfs");
         Files.createDirectories(rootfs);
+        long t0 = System.nanoTime();
         mountRootfs(r, img, rootfs);
         Integer master = null;
         ContainerIo io = io(r);
@@ -411,9 +410,12 @@ public final class ContainerService implements ImageService.ContainerUsage {
                 stdio = new OciRuntime.Stdio.Pipes(r.config.path("OpenStdin").asBoolean(false));
             }
             io.beginRun();
+            long t1 = System.nanoTime();
             Process proc = runtime.run(r.id, bundle, stdio);
             Run run = new Run(proc, master, io);
             int pid = awaitPid(bundle.resolve("init.pid"), proc);
+            long t2 = System.nanoTime();
+            LOG.fine(() -> "start " + Ids.shortId(r.id) + ": prepare " + (t1 - t0) / 1000 + " us, runtime to pid " + (t2 - t1) / 1000 + " us");
             if (pid <= 0) {
                 int code;
                 try {
@@ -580,8 +582,10 @@ public final class ContainerService implements ImageService.ContainerUsage {
 
     private void awaitExit(ContainerRecord r, Run run, Instant startedAt) {
         int code;
+        long t0;
         try {
             code = run.runtime.waitFor();
+            t0 = System.nanoTime();
             run.joinPumps(5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -612,6 +616,7 @@ public final class ContainerService implements ImageService.ContainerUsage {
             r.exits++;
             r.notifyAll();
         }
+        LOG.fine(() -> "exit " + Ids.shortId(r.id) + ": recorded in " + (System.nanoTime() - t0) / 1000 + " us");
         if (r.hostConfig.path("AutoRemove").asBoolean(false)) {
             Thread.ofVirtual().start(() -> {
                 try {
@@ -747,6 +752,7 @@ public final class ContainerService implements ImageService.ContainerUsage {
         l.lock();
         try {
             if (store.tryResolve(r.id) == null) throw BerthException.notFound("No such container: " + ref);
+            long t0 = System.nanoTime();
             boolean running;
             long exits;
             synchronized (r) {
@@ -770,11 +776,12 @@ public final class ContainerService implements ImageService.ContainerUsage {
                     throw BerthException.internal("could not kill container " + r.id, null);
                 }
             }
+            // Not persisted: store.delete is atomic (rename, then delete), so a crash leaves
+            // either the whole container or nothing.
             synchronized (r) {
                 r.removalInProgress = true;
                 r.state.status = "removing";
             }
-            store.save(r);
             unmountRootfs(r.id);
             runtime.forceDelete(r.id);
             AtomicFiles.deleteTree(bundleDir(r.id));
@@ -787,6 +794,7 @@ public final class ContainerService implements ImageService.ContainerUsage {
                 r.removed = true;
                 r.notifyAll();
             }
+            LOG.fine(() -> "removed " + Ids.shortId(r.id) + " in " + (System.nanoTime() - t0) / 1000 + " us");
             events.publish("container", "destroy", r.id, attrs(r));
         } finally {
             l.unlock();

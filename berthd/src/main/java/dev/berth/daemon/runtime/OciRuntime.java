@@ -89,8 +89,13 @@ public final class OciRuntime {
         return pb.start();
     }
 
-    /** Force-deletes a container the runtime still knows (after a daemon crash). Idempotent. */
+    /**
+     * Force-deletes a container the runtime still knows (after a daemon crash). Idempotent, and
+     * free when the runtime has no state for it: {@code run} destroys what it created on exit,
+     * so the usual remove spawns no process.
+     */
     public void forceDelete(String id) {
+        if (!java.nio.file.Files.exists(stateRoot.resolve(id))) return;
         exec(List.of(binary, "--root", stateRoot.toString(), "delete", "--force", id));
     }
 
