@@ -15,6 +15,12 @@ public final class Cmd {
 
     private Cmd() {}
 
+    /** Asserts a zero exit code (showing the whole result otherwise) and returns the result. */
+    public static Result ok(Result r) {
+        org.junit.jupiter.api.Assertions.assertEquals(0, r.code(), r::toString);
+        return r;
+    }
+
     public static Result run(Map<String, String> env, String stdin, String... cmd) throws IOException, InterruptedException {
         return runWithTimeout(120, env, stdin, cmd);
     }

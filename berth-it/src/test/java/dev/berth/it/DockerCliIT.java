@@ -1,5 +1,6 @@
 package dev.berth.it;
 
+import static dev.berth.it.Cmd.ok;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -26,10 +27,6 @@ class DockerCliIT {
         if (d != null) d.close();
     }
 
-    private static Cmd.Result ok(Cmd.Result r) {
-        assertEquals(0, r.code(), r::toString);
-        return r;
-    }
 
     @Test
     void negotiatesAndReportsVersionAndInfo() throws Exception {

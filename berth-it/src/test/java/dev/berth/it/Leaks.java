@@ -29,7 +29,7 @@ public final class Leaks {
         return out;
     }
 
-    /** Processes whose cgroup names the container. */
+    /** Processes whose cgroup or command line names the container (its init, children, runc). */
     public static List<Long> processesOf(String containerId) throws IOException {
         List<Long> out = new ArrayList<>();
         try (var s = Files.list(Path.of("/proc"))) {
@@ -37,13 +37,20 @@ public final class Leaks {
                 String n = p.getFileName().toString();
                 if (!n.matches("\\d+")) continue;
                 try {
-                    if (Files.readString(p.resolve("cgroup")).contains(containerId)) out.add(Long.parseLong(n));
+                    boolean inCgroup = Files.readString(p.resolve("cgroup")).contains(containerId);
+                    boolean named = new String(Files.readAllBytes(p.resolve("cmdline"))).contains(containerId);
+                    if ((inCgroup || named) && !isZombie(p)) out.add(Long.parseLong(n));
                 } catch (IOException ignored) {
                     // exited meanwhile
                 }
             }
         }
         return out;
+    }
+
+    private static boolean isZombie(Path proc) throws IOException {
+        String stat = Files.readString(proc.resolve("stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
     }
 
     /** Everything a container may leak, as one human-readable list (empty when clean). */

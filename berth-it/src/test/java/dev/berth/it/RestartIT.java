@@ -1,5 +1,6 @@
 package dev.berth.it;
 
+import static dev.berth.it.Cmd.ok;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -8,10 +9,6 @@ import org.junit.jupiter.api.Test;
 
 /** State survives daemon restarts (clean and kill -9), truthfully, with nothing leaked. */
 class RestartIT {
-    private static Cmd.Result ok(Cmd.Result r) {
-        assertEquals(0, r.code(), r::toString);
-        return r;
-    }
 
     @Test
     void killMinus9LeavesAStoreThatRestartsTruthfully() throws Exception {

@@ -56,27 +56,9 @@ public final class Units {
         return sign + bd.toPlainString();
     }
 
-    /** {@code units.HumanDuration}: "Less than a second", "About a minute", "3 days", ... */
-    public static String humanDuration(Duration d) {
-        long seconds = d.getSeconds();
-        if (seconds < 1) return "Less than a second";
-        if (seconds == 1) return "1 second";
-        if (seconds < 60) return seconds + " seconds";
-        long minutes = d.toMinutes();
-        if (minutes == 1) return "About a minute";
-        if (minutes < 60) return minutes + " minutes";
-        long hours = Math.round(d.toNanos() / 3_600_000_000_000.0); // d.Round(time.Hour).Hours()
-        if (hours == 1) return "About an hour";
-        if (hours < 48) return hours + " hours";
-        if (hours < 24 * 7 * 2) return hours / 24 + " days";
-        if (hours < 24 * 30 * 2) return hours / 24 / 7 + " weeks";
-        if (hours < 24 * 365 * 2) return hours / 24 / 30 + " months";
-        return d.toHours() / 24 / 365 + " years";
-    }
-
     /** "N units ago" for a unix timestamp in seconds, like docker's CREATED columns. */
     public static String ago(long unixSeconds, long nowMillis) {
-        return humanDuration(Duration.ofMillis(Math.max(0, nowMillis - unixSeconds * 1000))) + " ago";
+        return dev.berth.api.HumanDuration.of(Duration.ofMillis(Math.max(0, nowMillis - unixSeconds * 1000))) + " ago";
     }
 
     /** Docker's {@code stringid.TruncateID}: strips "sha256:" and keeps 12 characters. */

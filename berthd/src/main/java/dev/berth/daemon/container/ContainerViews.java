@@ -3,6 +3,7 @@ package dev.berth.daemon.container;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.api.HumanDuration;
 import dev.berth.daemon.content.Digest;
 import dev.berth.daemon.errors.BerthException;
 import dev.berth.daemon.image.Image;
@@ -174,14 +175,14 @@ public final class ContainerViews {
     static String status(ContainerRecord r) {
         Instant now = Instant.now();
         return switch (r.state.status) {
-            case "running" -> "Up " + Times.humanDuration(Duration.between(Times.parse(r.state.startedAt), now));
-            case "paused" -> "Up " + Times.humanDuration(Duration.between(Times.parse(r.state.startedAt), now)) + " (Paused)";
-            case "restarting" -> "Restarting (" + r.state.exitCode + ") " + Times.humanDuration(Duration.between(Times.parse(r.state.finishedAt), now)) + " ago";
+            case "running" -> "Up " + HumanDuration.of(Duration.between(Times.parse(r.state.startedAt), now));
+            case "paused" -> "Up " + HumanDuration.of(Duration.between(Times.parse(r.state.startedAt), now)) + " (Paused)";
+            case "restarting" -> "Restarting (" + r.state.exitCode + ") " + HumanDuration.of(Duration.between(Times.parse(r.state.finishedAt), now)) + " ago";
             case "removing" -> "Removal In Progress";
             case "dead" -> "Dead";
             case "exited" -> {
                 Instant f = Times.parse(r.state.finishedAt);
-                yield "Exited (" + r.state.exitCode + ") " + (f == null ? "" : Times.humanDuration(Duration.between(f, now)) + " ago");
+                yield "Exited (" + r.state.exitCode + ") " + (f == null ? "" : HumanDuration.of(Duration.between(f, now)) + " ago");
             }
             default -> "Created";
         };
