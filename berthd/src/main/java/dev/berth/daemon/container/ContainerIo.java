@@ -1,8 +1,6 @@
 package dev.berth.daemon.container;
 
-import dev.berth.daemon.util.Json;
 import dev.berth.daemon.util.Times;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -92,6 +90,7 @@ public final class ContainerIo {
 
     private void deliver(int stream, byte[] data, Instant time) {
         appendLog(stream, data, time);
+        flushLog();
         for (Sink s : new ArrayList<>(sinks)) {
             try {
                 s.write(stream, data, 0, data.length, time);
@@ -102,42 +101,95 @@ public final class ContainerIo {
         }
     }
 
+    /** Splits a chunk into log entries: one per line, or per 16 KiB of a longer line. */
     private void appendLog(int stream, byte[] data, Instant time) {
         ByteArrayOutputStream buf = partial[stream];
+        byte[] ts = null; // every line of one chunk shares its read time: format it once
         int start = 0;
         for (int i = 0; i < data.length; i++) {
             if (data[i] == '\n' || buf.size() + (i - start) >= MAX_LINE) {
-                buf.write(data, start, i - start + 1);
+                if (ts == null) ts = Times.rfc3339NanoFixed(time).getBytes(StandardCharsets.US_ASCII);
+                if (buf.size() == 0) {
+                    writeEntry(stream, data, start, i - start + 1, ts);
+                } else {
+                    buf.write(data, start, i - start + 1);
+                    writeEntry(stream, buf.toByteArray(), 0, buf.size(), ts);
+                    buf.reset();
+                }
                 start = i + 1;
-                writeEntry(stream, buf.toByteArray(), time);
-                buf.reset();
             }
         }
         buf.write(data, start, data.length - start);
     }
 
     private void flushPartials(Instant time) {
+        byte[] ts = Times.rfc3339NanoFixed(time).getBytes(StandardCharsets.US_ASCII);
         for (int s = 1; s <= 2; s++) {
             if (partial[s].size() > 0) {
-                writeEntry(s, partial[s].toByteArray(), time);
+                writeEntry(s, partial[s].toByteArray(), 0, partial[s].size(), ts);
                 partial[s].reset();
             }
         }
+        flushLog();
     }
 
-    private void writeEntry(int stream, byte[] line, Instant time) {
+    private static final byte[] LOG_PREFIX = "{\"log\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] STDOUT_MID = "\",\"stream\":\"stdout\",\"time\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] STDERR_MID = "\",\"stream\":\"stderr\",\"time\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SUFFIX = "\"}\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * Appends one json-file entry, {@code {"log":"…","stream":"stdout","time":"…"}}, written by
+     * hand: this is the hot path of a chatty container (Jackson per line was 5x slower).
+     */
+    private void writeEntry(int stream, byte[] data, int off, int len, byte[] ts) {
         try {
             if (log == null) {
                 log = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(logPath,
-                        StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE), 8192);
+                        StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE), 65536);
             }
-            ObjectNode e = Json.obj();
-            e.put("log", new String(line, StandardCharsets.UTF_8));
-            e.put("stream", stream == 2 ? "stderr" : "stdout");
-            e.put("time", Times.rfc3339NanoFixed(time));
-            log.write(Json.bytes(e));
-            log.write('\n');
-            log.flush();
+            log.write(LOG_PREFIX);
+            writeJsonString(log, new String(data, off, len, StandardCharsets.UTF_8));
+            log.write(stream == 2 ? STDERR_MID : STDOUT_MID);
+            log.write(ts);
+            log.write(SUFFIX);
+        } catch (IOException e) {
+            LOG.warning("cannot write container log " + logPath + ": " + e.getMessage());
+        }
+    }
+
+    /** JSON string body (no quotes); invalid UTF-8 was already replaced by U+FFFD on decoding. */
+    static void writeJsonString(OutputStream out, String s) throws IOException {
+        int n = s.length();
+        int plainFrom = 0;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x20 && c != '"' && c != '\\') continue;
+            if (i > plainFrom) out.write(s.substring(plainFrom, i).getBytes(StandardCharsets.UTF_8));
+            plainFrom = i + 1;
+            out.write('\\');
+            switch (c) {
+                case '"' -> out.write('"');
+                case '\\' -> out.write('\\');
+                case '\n' -> out.write('n');
+                case '\r' -> out.write('r');
+                case '\t' -> out.write('t');
+                default -> {
+                    out.write('u');
+                    out.write('0');
+                    out.write('0');
+                    out.write(HEX[c >> 4]);
+                    out.write(HEX[c & 0xf]);
+                }
+            }
+        }
+        if (n > plainFrom) out.write((plainFrom == 0 ? s : s.substring(plainFrom)).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void flushLog() {
+        try {
+            if (log != null) log.flush();
         } catch (IOException e) {
             LOG.warning("cannot write container log " + logPath + ": " + e.getMessage());
         }

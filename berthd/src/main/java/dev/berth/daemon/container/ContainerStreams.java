@@ -49,8 +49,22 @@ public final class ContainerStreams {
             }
             if (framed) StreamFrames.write(out, stream, data, off, len);
             else out.write(data, off, len);
+        }
+    }
+
+    /** Live output goes out at once. */
+    static void emitNow(OutputStream out, boolean framed, int stream, byte[] data, int off, int len, String timestamp) throws IOException {
+        synchronized (out) {
+            emit(out, framed, stream, data, off, len, timestamp);
             out.flush();
         }
+    }
+
+    /** Replays the log through a buffer: one HTTP chunk per 64 KiB, not one per line. */
+    private static void replay(OutputStream out, boolean framed, List<Entry> entries, boolean timestamps) throws IOException {
+        OutputStream buf = new java.io.BufferedOutputStream(out, 65536);
+        for (Entry e : entries) write(buf, framed, e, timestamps);
+        buf.flush();
     }
 
     /** A parsed json-file entry. */
@@ -85,19 +99,19 @@ public final class ContainerStreams {
         boolean framed = !r.tty();
         ContainerIo io = service.io(r);
         if (!o.follow()) {
-            for (Entry e : readLog(io.logPath(), o)) write(out, framed, e, o.timestamps());
+            replay(out, framed, readLog(io.logPath(), o), o.timestamps());
             return;
         }
         ContainerIo.LatchSink sink = new ContainerIo.LatchSink() {
             @Override public void write(int stream, byte[] data, int off, int len, Instant time) throws IOException {
                 if (stream == 1 && !o.stdout() || stream == 2 && !o.stderr()) return;
                 if (o.until() != null && time.isAfter(o.until())) return;
-                emit(out, framed, stream, data, off, len, o.timestamps() ? Times.rfc3339NanoFixed(time) : null);
+                emitNow(out, framed, stream, data, off, len, o.timestamps() ? Times.rfc3339NanoFixed(time) : null);
             }
         };
         boolean[] live = {false};
         io.attach(sink, () -> {
-            for (Entry e : readLog(io.logPath(), o)) write(out, framed, e, o.timestamps());
+            replay(out, framed, readLog(io.logPath(), o), o.timestamps());
             live[0] = io.running();
         });
         if (!live[0]) {
@@ -125,12 +139,12 @@ public final class ContainerStreams {
         ContainerIo.LatchSink sink = new ContainerIo.LatchSink() {
             @Override public void write(int stream, byte[] data, int off, int len, Instant time) throws IOException {
                 if (stream == 1 && !o.stdout() || stream == 2 && !o.stderr()) return;
-                emit(out, framed, stream, data, off, len, null);
+                emitNow(out, framed, stream, data, off, len, null);
             }
         };
         ContainerIo.IoAction replay = !o.logs() ? null : () -> {
             LogOptions lo = new LogOptions(o.stdout(), o.stderr(), false, null, null, null, false);
-            for (Entry e : readLog(io.logPath(), lo)) write(out, framed, e, false);
+            replay(out, framed, readLog(io.logPath(), lo), false);
         };
         if (!o.stream()) {
             if (replay != null) io.attach(new ContainerIo.LatchSink() {

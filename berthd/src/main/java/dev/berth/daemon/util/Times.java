@@ -27,7 +27,8 @@ public final class Times {
 
     /** Fixed-width nanoseconds, as Docker's log timestamps use. */
     public static String rfc3339NanoFixed(Instant t) {
-        return SECONDS.format(t) + String.format(".%09dZ", t.getNano());
+        String n = Integer.toString(t.getNano());
+        return SECONDS.format(t) + "." + "000000000".substring(n.length()) + n + "Z";
     }
 
     public static Instant parse(String s) {
