@@ -119,9 +119,8 @@ class ApiIT {
         // not-running on a created container answers at once
         assertTrue(req("POST", "/v1.47/containers/apiwait/wait", null).contains("{\"StatusCode\":0}"));
         // a plain (non-upgrade) attach gets a 200 raw stream that ends when the process exits
-        Thread attach = Thread.ofVirtual().start(() -> { });
         String[] attached = new String[1];
-        attach = Thread.ofVirtual().start(() -> {
+        Thread attach = Thread.ofVirtual().start(() -> {
             try {
                 attached[0] = raw("POST /v1.47/containers/apiwait/attach?stream=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: b\r\n\r\n");
             } catch (IOException e) {

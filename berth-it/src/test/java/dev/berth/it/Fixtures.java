@@ -1,7 +1,6 @@
 package dev.berth.it;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -26,6 +25,4 @@ public final class Fixtures {
     public static boolean root() {
         return "root".equals(System.getProperty("user.name"));
     }
-
-    public static boolean exists(Path p) { return Files.exists(p); }
 }

@@ -21,7 +21,6 @@ import dev.berth.daemon.util.Ids;
 import dev.berth.daemon.util.Json;
 import dev.berth.daemon.util.Times;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -880,10 +879,4 @@ public final class ContainerService implements ImageService.ContainerUsage {
             }
         }
     }
-
-    public String sizeOf(Path p) {
-        return Long.toString(Mounts.du(p));
-    }
-
-    static String utf8(byte[] b) { return new String(b, StandardCharsets.UTF_8); }
 }

@@ -146,9 +146,8 @@ public final class ImageService {
         if (repo == null || repo.isEmpty()) throw BerthException.invalid("repository name must have at least one component");
         ImageRef ref = ImageRef.parse(repo);
         if (tag != null && !tag.isEmpty()) {
-            if (ref.tag() != null && !repo.endsWith(":latest") && repo.lastIndexOf(':') > repo.lastIndexOf('/')) {
-                throw BerthException.invalid("invalid reference format");
-            }
+            boolean repoHasTag = repo.lastIndexOf(':') > repo.lastIndexOf('/');
+            if (repoHasTag || ref.digest() != null) throw BerthException.invalid("invalid reference format");
             ref = ImageRef.parse(ref.repository() + ":" + tag);
         }
         tag(img, ref);
