@@ -96,6 +96,11 @@ class DockerCliIT {
         assertTrue(caps.out().contains("00000000a80425fb"), "Docker's default capability set: " + caps);
         Cmd.Result ro = d.docker("run", "--rm", "busybox", "sh", "-c", "echo 1 > /proc/sys/kernel/domainname");
         assertNotEquals(0, ro.code(), "/proc/sys is read-only");
+        Cmd.Result sec = d.docker("run", "--rm", "busybox", "sh", "-c", "grep '^Seccomp:' /proc/self/status; unshare -U true");
+        assertNotEquals(0, sec.code(), "seccomp refuses new user namespaces: " + sec);
+        assertTrue(sec.out().contains("Seccomp:\t2"), sec::toString);
+        assertTrue(sec.err().contains("Operation not permitted"), sec::toString);
+        ok(d.docker("run", "--rm", "--security-opt", "seccomp=unconfined", "busybox", "unshare", "-U", "true"));
     }
 
     @Test
@@ -280,5 +285,23 @@ class DockerCliIT {
         assertEquals(9, att.code(), att::toString);
         assertEquals("tick\n", att.out());
         ok(d.docker("rm", "ticker"));
+    }
+
+    @Test
+    void parallelRunsAllSucceedAndLeaveNothing() throws Exception {
+        int n = 8;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+        try {
+            List<java.util.concurrent.Future<Cmd.Result>> fs = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String name = "par" + i;
+                fs.add(pool.submit(() -> d.docker("run", "--rm", "--name", name, "busybox", "sh", "-c", "echo " + name + "; sleep 0.2")));
+            }
+            for (int i = 0; i < n; i++) assertEquals("par" + i + "\n", ok(fs.get(i).get()).out());
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals("", ok(d.docker("ps", "-aq", "--filter", "name=par")).out());
+        assertEquals(List.of(), Leaks.mountsUnder(d.execRoot));
     }
 }

@@ -394,7 +394,8 @@ public final class ContainerService implements ImageService.ContainerUsage {
             var spec = OciSpec.build(new OciSpec.Params(args, env, cwd, us.uid(), us.gid(), us.additionalGids(), tty,
                     hostNet ? System.getenv().getOrDefault("HOSTNAME", hostname) : hostname, r.config.path("Domainname").asText(""),
                     rootfs.toString(), dir.resolve("hosts").toString(), dir.resolve("hostname").toString(),
-                    dir.resolve("resolv.conf").toString(), null, hostNet, "/" + cfg.cgroupParent() + "/" + r.id));
+                    dir.resolve("resolv.conf").toString(), null, hostNet, "/" + cfg.cgroupParent() + "/" + r.id,
+                    !unconfined(r.hostConfig)));
             Files.write(bundle.resolve("config.json"), Json.bytes(spec));
             Files.deleteIfExists(bundle.resolve("init.pid"));
             Files.deleteIfExists(bundle.resolve("runtime.log"));
@@ -470,6 +471,15 @@ public final class ContainerService implements ImageService.ContainerUsage {
                 unmountRootfs(r.id);
             }
         }
+    }
+
+    /** {@code --security-opt seccomp=unconfined} (or the old {@code seccomp:unconfined}). */
+    private static boolean unconfined(JsonNode hostConfig) {
+        for (JsonNode o : hostConfig.path("SecurityOpt")) {
+            String v = o.asText();
+            if (v.equals("seccomp=unconfined") || v.equals("seccomp:unconfined")) return true;
+        }
+        return false;
     }
 
     /** Polls for the runtime's pid file; returns 0 if the runtime exits first (start failed). */

@@ -28,7 +28,25 @@ public final class OciSpec {
             List<String> args, List<String> env, String cwd, int uid, int gid, List<Integer> additionalGids,
             boolean terminal, String hostname, String domainname, String rootfs,
             String hostsPath, String hostnamePath, String resolvConfPath,
-            String netnsPath, boolean hostNetwork, String cgroupsPath) {}
+            String netnsPath, boolean hostNetwork, String cgroupsPath, boolean seccomp) {}
+
+    /**
+     * The syscalls Docker's documentation lists as blocked by its default seccomp profile.
+     * Docker's profile is an allowlist; this is the same policy written as a denylist (EPERM),
+     * which keeps new harmless syscalls working. Names unknown to the kernel are skipped by runc.
+     */
+    public static final List<String> BLOCKED_SYSCALLS = List.of(
+            "acct", "add_key", "bpf", "clock_adjtime", "clock_settime", "create_module", "delete_module",
+            "finit_module", "get_kernel_syms", "get_mempolicy", "init_module", "ioperm", "iopl", "kcmp",
+            "kexec_file_load", "kexec_load", "keyctl", "lookup_dcookie", "mbind", "mount", "mount_setattr",
+            "move_mount", "move_pages", "name_to_handle_at", "nfsservctl", "open_by_handle_at", "open_tree",
+            "fsopen", "fsconfig", "fsmount", "fspick", "perf_event_open", "pivot_root", "process_vm_readv",
+            "process_vm_writev", "ptrace", "query_module", "quotactl", "quotactl_fd", "reboot", "request_key",
+            "set_mempolicy", "setns", "settimeofday", "stime", "swapon", "swapoff", "sysfs", "_sysctl",
+            "umount", "umount2", "unshare", "uselib", "userfaultfd", "ustat", "vm86", "vm86old");
+    /** clone flags that create namespaces: refused, as Docker refuses them without CAP_SYS_ADMIN. */
+    private static final long[] NAMESPACE_FLAGS = {
+            0x00020000L, 0x02000000L, 0x04000000L, 0x08000000L, 0x10000000L, 0x20000000L, 0x40000000L};
 
     private OciSpec() {}
 
@@ -90,9 +108,32 @@ public final class OciSpec {
         device(devs, "c", 136, null, "rwm"); // pts
         device(devs, "c", 5, 2, "rwm");    // ptmx
         device(devs, "c", 10, 200, "rwm"); // tun
+        if (p.seccomp()) linux.set("seccomp", seccomp());
         strings(linux.putArray("maskedPaths"), MASKED_PATHS);
         strings(linux.putArray("readonlyPaths"), READONLY_PATHS);
         return spec;
+    }
+
+    static ObjectNode seccomp() {
+        ObjectNode s = Json.obj();
+        s.put("defaultAction", "SCMP_ACT_ALLOW");
+        s.putArray("architectures").add("SCMP_ARCH_X86_64").add("SCMP_ARCH_X86").add("SCMP_ARCH_X32");
+        ArrayNode rules = s.putArray("syscalls");
+        ObjectNode blocked = rules.addObject();
+        strings(blocked.putArray("names"), BLOCKED_SYSCALLS);
+        blocked.put("action", "SCMP_ACT_ERRNO").put("errnoRet", 1);
+        for (long flag : NAMESPACE_FLAGS) {
+            ObjectNode clone = rules.addObject();
+            clone.putArray("names").add("clone");
+            clone.put("action", "SCMP_ACT_ERRNO").put("errnoRet", 1);
+            clone.putArray("args").addObject().put("index", 0).put("value", flag).put("valueTwo", flag).put("op", "SCMP_CMP_MASKED_EQ");
+        }
+        // Like Docker: clone3 flags live in memory seccomp cannot read, so say "not implemented"
+        // and libc falls back to clone, which the rules above can check.
+        ObjectNode clone3 = rules.addObject();
+        clone3.putArray("names").add("clone3");
+        clone3.put("action", "SCMP_ACT_ERRNO").put("errnoRet", 38);
+        return s;
     }
 
     private static void strings(ArrayNode a, List<String> values) { values.forEach(a::add); }
