@@ -26,6 +26,9 @@ class DaemonFlagsIT {
         Cmd.Result bad = berthd("--no-such-flag");
         assertNotEquals(0, bad.code());
         assertTrue(bad.err().contains("unknown flag: --no-such-flag"), bad::toString);
+        Cmd.Result tcp = berthd("-H", "tcp://127.0.0.1:2375", "--config-file", "/dev/null");
+        assertNotEquals(0, tcp.code());
+        assertTrue(tcp.err().contains("only unix:// sockets are supported so far"), tcp::toString);
         Cmd.Result badBool = berthd("--ip-masq=maybe");
         assertTrue(badBool.err().contains("invalid argument \"maybe\""), badBool::toString);
     }

@@ -53,6 +53,11 @@ public final class Main {
 
     static void run(DaemonConfig cfg) throws Exception {
         if (Posix.getuid() != 0) throw new IllegalStateException("berthd needs to be started with root privileges");
+        for (String h : cfg.hosts()) {
+            if (!h.startsWith("unix://")) {
+                throw new IllegalStateException("cannot listen on " + h + ": only unix:// sockets are supported so far (TCP with TLS is planned)");
+            }
+        }
         String problem = OciRuntime.incompatibility(cfg.defaultRuntime());
         if (problem != null) throw new IllegalStateException(problem);
         OciRuntime runtime = OciRuntime.find(cfg.defaultRuntime(), cfg.execRoot().resolve(cfg.defaultRuntime()));
@@ -91,7 +96,6 @@ public final class Main {
             servers.add(s);
             LOG.info("API listen on " + sock);
         }
-        if (servers.isEmpty()) throw new IllegalStateException("no unix:// host to listen on (tcp is not supported yet)");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down: stopping running containers");
             containers.shutdown();
