@@ -67,4 +67,69 @@ class RestartIT {
             assertNotEquals(0, noImage.code());
         }
     }
+
+    @Test
+    void killMinus9DuringBusyTrafficRestartsCleanly() throws Exception {
+        assumeTrue(Fixtures.root(), "integration tests need root");
+        try (BerthDaemon d = new BerthDaemon()) {
+            d.start();
+            d.importBusybox();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            List<Thread> load = new java.util.ArrayList<>();
+            load.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; !stop.get(); i++) quietly(() -> d.docker("run", "-d", "busybox", "sleep", "300"));
+            }));
+            load.add(Thread.ofPlatform().start(() -> {
+                while (!stop.get()) quietly(() -> d.docker("run", "--rm", "busybox", "sh", "-c", "echo x; true"));
+            }));
+            load.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; !stop.get(); i++) {
+                    int n = i;
+                    quietly(() -> d.docker("import", Fixtures.busyboxTar().toString(), "crash:" + n));
+                }
+            }));
+            Thread.sleep(2500);
+            d.kill9();
+            stop.set(true);
+            for (Thread t : load) t.join(60_000);
+            d.start();
+            // every record loads and tells the truth: nothing runs after the crash
+            String states = ok(d.docker("ps", "-a", "--format", "{{.ID}} {{.State}}")).out();
+            assertFalse(states.contains("running"), states);
+            for (String line : states.lines().toList()) {
+                String id = line.split(" ")[0];
+                String full = ok(d.docker("inspect", "-f", "{{.Id}}", id)).out().strip();
+                assertEquals(List.of(), Leaks.processesOf(full), "process of " + full);
+            }
+            // images are whole or absent: every listed one runs
+            for (String ref : ok(d.docker("images", "--format", "{{.Repository}}:{{.Tag}}")).out().lines().toList()) {
+                assertEquals("ok\n", ok(d.docker("run", "--rm", ref, "echo", "ok")).out(), ref);
+            }
+            String ids = ok(d.docker("ps", "-aq")).out().strip();
+            if (!ids.isEmpty()) {
+                String[] args = ("rm -f " + ids.replace('\n', ' ')).split(" ");
+                ok(d.docker(args));
+            }
+            assertEquals(List.of(), Leaks.mountsUnder(d.execRoot));
+            try (var s = java.nio.file.Files.list(d.dataRoot.resolve("containers"))) {
+                assertEquals(0, s.count(), "no container directories left");
+            }
+            try (var s = java.nio.file.Files.list(d.dataRoot.resolve("ingest"))) {
+                assertEquals(0, s.count(), "no half-written blobs");
+            }
+            try (var s = java.nio.file.Files.list(d.dataRoot.resolve("layers/tmp"))) {
+                assertEquals(0, s.count(), "no half-unpacked layers");
+            }
+        }
+    }
+
+    private interface Action { Object run() throws Exception; }
+
+    private static void quietly(Action a) {
+        try {
+            a.run();
+        } catch (Exception ignored) {
+            // the daemon is killed under this load on purpose
+        }
+    }
 }
