@@ -7,6 +7,7 @@ import dev.berth.daemon.container.ContainerStore;
 import dev.berth.daemon.container.ContainerStreams;
 import dev.berth.daemon.container.ContainerViews;
 import dev.berth.daemon.content.ContentStore;
+import dev.berth.daemon.distribution.ImagePull;
 import dev.berth.daemon.events.EventBus;
 import dev.berth.daemon.image.ImageService;
 import dev.berth.daemon.image.ImageStore;
@@ -86,7 +87,7 @@ public final class Main {
 
         Router router = new Router();
         new SystemRoutes(cfg, containers, imageStore, runtime, events, engineId(cfg.dataRoot())).register(router);
-        new ImageRoutes(images).register(router);
+        new ImageRoutes(images, new ImagePull(content, layers, images)).register(router);
         new ContainerRoutes(containers, new ContainerViews(containers, imageStore, layers), new ContainerStreams(containers, events)).register(router);
 
         List<HttpServer> servers = new ArrayList<>();

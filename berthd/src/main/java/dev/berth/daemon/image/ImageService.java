@@ -164,9 +164,13 @@ public final class ImageService {
         boolean byId = isIdLike(name, img);
         List<ImageRef> refs = store.refsOf(img.id());
         List<ContainerUsage.User> users = usage.containersUsing(img.id());
+        // Digest references (from pulls) do not keep an image alive on their own: removing its
+        // last tag removes them too, as in Docker.
+        long tags = refs.stream().filter(r -> r.digest() == null).count();
+        long repositories = refs.stream().map(ImageRef::repository).distinct().count();
         if (!byId) {
             ImageRef ref = ImageRef.parse(name);
-            if (refs.size() > 1) {
+            if (tags > 1 && ref.digest() == null || refs.size() > 1 && ref.digest() != null && tags > 0) {
                 store.untag(ref);
                 events.publish("image", "untag", img.id().toString(), Map.of("name", ref.familiar()));
                 out.add(Map.of("Untagged", ref.familiar()));
@@ -177,7 +181,7 @@ public final class ImageService {
                         + Ids.shortId(users.getFirst().id()) + " is using its referenced image " + Ids.shortId(img.id().hex()));
             }
         } else {
-            if (refs.size() > 1 && !force) {
+            if (repositories > 1 && !force) {
                 throw BerthException.conflict("conflict: unable to delete " + Ids.shortId(img.id().hex())
                         + " (must be forced) - image is referenced in multiple repositories");
             }
@@ -234,7 +238,8 @@ public final class ImageService {
         if (labels != null && labels.isObject()) n.set("Labels", labels);
         else n.putNull("Labels");
         n.put("ParentId", "");
-        n.putArray("RepoDigests");
+        ArrayNode digests = n.putArray("RepoDigests");
+        store.repoDigests(img.id()).forEach(digests::add);
         ArrayNode tags = n.putArray("RepoTags");
         store.repoTags(img.id()).forEach(tags::add);
         n.put("SharedSize", -1);
@@ -256,7 +261,8 @@ public final class ImageService {
         n.put("Id", img.id().toString());
         ArrayNode tags = n.putArray("RepoTags");
         store.repoTags(img.id()).forEach(tags::add);
-        n.putArray("RepoDigests");
+        ArrayNode digests = n.putArray("RepoDigests");
+        store.repoDigests(img.id()).forEach(digests::add);
         n.put("Parent", "");
         n.put("Comment", img.config().path("comment").asText(historyComment(img)));
         n.put("Created", img.config().path("created").asText(Times.ZERO));

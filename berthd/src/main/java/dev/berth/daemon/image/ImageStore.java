@@ -131,6 +131,18 @@ public final class ImageStore {
         return out;
     }
 
+    /** Digest references (familiar form), e.g. {@code busybox@sha256:…}, as RepoDigests. */
+    public synchronized List<String> repoDigests(Digest id) {
+        List<String> out = new ArrayList<>();
+        refs.forEach((k, v) -> {
+            if (v.equals(id)) {
+                ImageRef r = ImageRef.parse(k);
+                if (r.digest() != null) out.add(r.familiar());
+            }
+        });
+        return out;
+    }
+
     public synchronized List<ImageRef> refsOf(Digest id) {
         List<ImageRef> out = new ArrayList<>();
         refs.forEach((k, v) -> { if (v.equals(id)) out.add(ImageRef.parse(k)); });

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.daemon.container.ContainerViews;
 import dev.berth.daemon.errors.BerthException;
 import dev.berth.daemon.image.Image;
+import dev.berth.daemon.distribution.ImagePull;
+import dev.berth.daemon.distribution.Progress;
+import dev.berth.daemon.image.ImageRef;
 import dev.berth.daemon.image.ImageService;
 import dev.berth.daemon.util.Json;
 import java.io.IOException;
@@ -16,8 +19,12 @@ import java.util.Map;
 /** /images endpoints: thin handlers over {@link ImageService}. */
 public final class ImageRoutes {
     private final ImageService images;
+    private final ImagePull pull;
 
-    public ImageRoutes(ImageService images) { this.images = images; }
+    public ImageRoutes(ImageService images, ImagePull pull) {
+        this.images = images;
+        this.pull = pull;
+    }
 
     public void register(Router r) {
         r.post("/images/create", this::create);
@@ -31,11 +38,12 @@ public final class ImageRoutes {
                 res.json(200, images.remove(req.pathParam("name"), req.queryBool("force"), req.queryBool("noprune"))));
     }
 
-    private void create(Request req, Response res) throws IOException {
+    private void create(Request req, Response res) throws IOException, InterruptedException {
         String fromSrc = req.query("fromSrc");
         String fromImage = req.query("fromImage");
         if (fromSrc == null && fromImage != null) {
-            throw new BerthException.NotImplemented("pulling images is not supported yet: import a root filesystem with fromSrc=-");
+            pull(req, res, fromImage);
+            return;
         }
         if (fromSrc == null) throw BerthException.invalid("fromSrc or fromImage must be set");
         if (!fromSrc.equals("-")) throw new BerthException.NotImplemented("importing from a URL is not supported yet; use fromSrc=-");
@@ -45,6 +53,48 @@ public final class ImageRoutes {
             out.write(Json.bytes(Map.of("status", img.id().toString())));
             out.write('\n');
         }
+    }
+
+    /**
+     * Pull. The progress stream starts with the first message, so errors found before it (bad
+     * reference, unknown manifest, unreachable registry) are ordinary HTTP errors, as in dockerd;
+     * later ones become an {@code errorDetail} line the docker CLI prints.
+     */
+    private void pull(Request req, Response res, String fromImage) throws IOException, InterruptedException {
+        String tag = req.query("tag");
+        ImageRef ref = ImageRef.parse(fromImage);
+        if (tag != null && !tag.isEmpty()) {
+            ref = tag.startsWith("sha256:") ? ImageRef.parse(ref.repository() + "@" + tag) : ImageRef.parse(ref.repository() + ":" + tag);
+        }
+        LazyStream out = new LazyStream(res);
+        try {
+            pull.pull(ref, req.query("platform"), new Progress(out));
+        } catch (BerthException | IOException e) {
+            if (!out.started()) throw e;
+            String msg = e.getMessage();
+            out.write(Json.bytes(Map.of("errorDetail", Map.of("message", msg), "error", msg)));
+            out.write('\n');
+        }
+        out.close();
+    }
+
+    /** Opens the chunked response on first write. */
+    private static final class LazyStream extends OutputStream {
+        private final Response res;
+        private OutputStream out;
+
+        LazyStream(Response res) { this.res = res; }
+
+        boolean started() { return out != null; }
+
+        private OutputStream out() throws IOException {
+            if (out == null) out = res.stream(200, "application/json");
+            return out;
+        }
+
+        @Override public void write(int b) throws IOException { out().write(b); }
+        @Override public void write(byte[] b, int off, int len) throws IOException { out().write(b, off, len); }
+        @Override public void close() throws IOException { out().close(); }
     }
 
     private void list(Request req, Response res) throws IOException {

@@ -1,0 +1,142 @@
+package dev.berth.it;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Debian's docker-registry (CNCF distribution) on a free 127.0.0.1 port with its own storage,
+ * plus helpers to build OCI layouts and copy them in with skopeo. Loopback only.
+ */
+public final class LocalRegistry implements AutoCloseable {
+    public final Path dir;
+    public final int port;
+    private final Process process;
+
+    public LocalRegistry() throws Exception {
+        dir = Files.createTempDirectory(Path.of("/tmp"), "berth-registry-");
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Files.writeString(dir.resolve("config.yml"), """
+                version: 0.1
+                log:
+                  level: warn
+                storage:
+                  filesystem:
+                    rootdirectory: %s
+                http:
+                  addr: 127.0.0.1:%d
+                """.formatted(dir.resolve("data"), port));
+        process = new ProcessBuilder("/usr/bin/docker-registry", "serve", dir.resolve("config.yml").toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
+        for (int i = 0; i < 100; i++) {
+            if (Cmd.run(Map.of(), null, "curl", "-sf", "http://127.0.0.1:" + port + "/v2/").code() == 0) return;
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("registry did not start: " + Files.readString(dir.resolve("registry.log")));
+    }
+
+    public String host() { return "127.0.0.1:" + port; }
+
+    public static boolean available() {
+        return Files.isExecutable(Path.of("/usr/bin/docker-registry")) && Files.isExecutable(Path.of("/usr/bin/skopeo"));
+    }
+
+    /** The blob file the registry serves for a digest (to corrupt it in tests). */
+    public Path blobFile(String digest) {
+        String hex = digest.substring(7);
+        return dir.resolve("data/docker/registry/v2/blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex).resolve("data");
+    }
+
+    /** skopeo copy of an OCI layout tag into this registry. */
+    public void push(Path layout, String layoutTag, String dest, String... extra) throws Exception {
+        String[] base = {"skopeo", "copy", "--dest-tls-verify=false"};
+        String[] cmd = new String[base.length + extra.length + 2];
+        System.arraycopy(base, 0, cmd, 0, base.length);
+        System.arraycopy(extra, 0, cmd, base.length, extra.length);
+        cmd[cmd.length - 2] = "oci:" + layout + ":" + layoutTag;
+        cmd[cmd.length - 1] = "docker://" + host() + "/" + dest;
+        Cmd.Result r = Cmd.run(Map.of(), null, cmd);
+        if (r.code() != 0) throw new IllegalStateException("skopeo copy failed: " + r);
+    }
+
+    /** An OCI layout with one image (a gzip layer of {@code rootfsTar}) under {@code tag}; returns the manifest digest. */
+    public static OciImage ociLayout(Path layout, Path rootfsTar, String tag, List<String[]> platforms) throws Exception {
+        Files.createDirectories(layout.resolve("blobs/sha256"));
+        Files.writeString(layout.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
+        byte[] tar = Files.readAllBytes(rootfsTar);
+        java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
+        try (OutputStream o = new GZIPOutputStream(gz)) {
+            o.write(tar);
+        }
+        String layer = blob(layout, gz.toByteArray());
+        String config = blob(layout, ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"2026-01-01T00:00:00Z\","
+                + "\"config\":{\"Cmd\":[\"sh\"],\"Env\":[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"]},"
+                + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + sha(tar) + "\"]}}").getBytes());
+        byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + config + "\",\"size\":"
+                + Files.size(path(layout, config)) + "},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\","
+                + "\"digest\":\"" + layer + "\",\"size\":" + gz.size() + "}]}").getBytes();
+        String m = blob(layout, manifest);
+        StringBuilder entries = new StringBuilder();
+        if (platforms == null) {
+            entries.append(entry(m, manifest.length, null, tag));
+        } else {
+            StringBuilder inner = new StringBuilder();
+            for (String[] p : platforms) {
+                if (!inner.isEmpty()) inner.append(',');
+                inner.append(entry(m, manifest.length, p, null));
+            }
+            byte[] index = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[" + inner + "]}").getBytes();
+            String idx = blob(layout, index);
+            entries.append("{\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"digest\":\"" + idx + "\",\"size\":" + index.length
+                    + ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"" + tag + "\"}}");
+        }
+        Path indexFile = layout.resolve("index.json");
+        String existing = Files.exists(indexFile) ? Files.readString(indexFile) : null;
+        String all = existing == null ? entries.toString()
+                : existing.substring(existing.indexOf('[') + 1, existing.lastIndexOf(']')) + "," + entries;
+        Files.writeString(indexFile, "{\"schemaVersion\":2,\"manifests\":[" + all + "]}");
+        return new OciImage(m, layer, config);
+    }
+
+    public record OciImage(String manifest, String layer, String config) {}
+
+    private static String entry(String digest, int size, String[] platform, String tag) {
+        return "{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + digest + "\",\"size\":" + size
+                + (platform == null ? "" : ",\"platform\":{\"os\":\"" + platform[0] + "\",\"architecture\":\"" + platform[1] + "\"}")
+                + (tag == null ? "" : ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"" + tag + "\"}") + "}";
+    }
+
+    private static String blob(Path layout, byte[] data) throws IOException {
+        String d = sha(data);
+        Files.write(path(layout, d), data);
+        return d;
+    }
+
+    private static Path path(Path layout, String digest) { return layout.resolve("blobs/sha256").resolve(digest.substring(7)); }
+
+    static String sha(byte[] data) {
+        try {
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        process.destroy();
+        process.waitFor();
+        Cmd.run(Map.of(), null, "rm", "-rf", dir.toString());
+    }
+}

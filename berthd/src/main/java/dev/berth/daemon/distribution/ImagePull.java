@@ -1,0 +1,242 @@
+package dev.berth.daemon.distribution;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.daemon.content.ContentStore;
+import dev.berth.daemon.content.Digest;
+import dev.berth.daemon.errors.BerthException;
+import dev.berth.daemon.image.Image;
+import dev.berth.daemon.image.ImageRef;
+import dev.berth.daemon.image.ImageService;
+import dev.berth.daemon.image.LayerStore;
+import dev.berth.daemon.snapshot.LayerUnpacker;
+import dev.berth.daemon.util.Ids;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * {@code POST /images/create?fromImage=}: resolves the manifest (index → platform → manifest),
+ * verifies every byte against its digest (manifest, config, each compressed layer while it
+ * streams, each layer's diffID after decompression), downloads and unpacks layers in parallel
+ * into temp dirs and publishes them only when verified, then registers and tags the image.
+ */
+public final class ImagePull {
+    private final ContentStore content;
+    private final LayerStore layers;
+    private final ImageService images;
+
+    public ImagePull(ContentStore content, LayerStore layers, ImageService images) {
+        this.content = content;
+        this.layers = layers;
+        this.images = images;
+    }
+
+    public Image pull(ImageRef ref, String platform, Progress progress) throws IOException, InterruptedException {
+        String os = "linux";
+        String arch = "amd64";
+        if (platform != null && !platform.isEmpty()) {
+            String[] p = platform.split("/");
+            os = p[0];
+            if (p.length > 1) arch = p[1];
+        }
+        RegistryClient registry = new RegistryClient(ref.domain(), false);
+        String repo = ref.path();
+        String reference = ref.digest() != null ? ref.digest() : ref.tag();
+        RegistryClient.Manifest m;
+        try {
+            m = registry.manifest(repo, reference);
+        } catch (BerthException.NotFound e) {
+            throw BerthException.notFound("manifest for " + ref.familiar() + " not found: " + e.getMessage());
+        }
+        // The first progress line opens the stream: errors before it are plain HTTP errors.
+        progress.status(ref.tag() != null ? ref.tag() : ref.digest(), "Pulling from " + ref.path());
+        if (ref.digest() != null && !m.digest().toString().equals(ref.digest())) {
+            throw BerthException.invalid("manifest verification failed for digest " + ref.digest());
+        }
+        Digest topDigest = m.digest();
+        if (isIndex(m)) {
+            content.put(m.bytes());
+            JsonNode chosen = null;
+            for (JsonNode e : m.json().path("manifests")) {
+                JsonNode p = e.path("platform");
+                if (p.path("os").asText().equals(os) && p.path("architecture").asText().equals(arch)) {
+                    chosen = e;
+                    break;
+                }
+            }
+            if (chosen == null) throw BerthException.notFound("no matching manifest for " + os + "/" + arch + " in the manifest list entries");
+            Digest want = Digest.parse(chosen.path("digest").asText());
+            m = registry.manifest(repo, want.toString());
+            if (!m.digest().equals(want)) throw BerthException.invalid("manifest verification failed for digest " + want);
+        }
+        if (!isManifest(m)) throw BerthException.invalid("unsupported manifest media type " + m.mediaType());
+
+        Digest configDigest = Digest.parse(m.json().path("config").path("digest").asText());
+        byte[] configBytes;
+        try (InputStream in = registry.blob(repo, configDigest)) {
+            configBytes = in.readNBytes(16 * 1024 * 1024);
+        }
+        if (!Digest.of(configBytes).equals(configDigest)) {
+            throw BerthException.invalid("unexpected digest " + Digest.of(configBytes) + ", expected " + configDigest + " for the image config");
+        }
+        JsonNode config = dev.berth.daemon.util.Json.parse(configBytes);
+        List<Digest> diffIds = new ArrayList<>();
+        config.path("rootfs").path("diff_ids").forEach(d -> diffIds.add(Digest.parse(d.asText())));
+        JsonNode layerDescs = m.json().path("layers");
+        if (layerDescs.size() != diffIds.size()) {
+            throw BerthException.invalid("manifest has " + layerDescs.size() + " layers but the config has " + diffIds.size() + " diff IDs");
+        }
+
+        List<Digest> chains = new ArrayList<>();
+        Digest parent = null;
+        for (Digest d : diffIds) chains.add(parent = LayerStore.chainId(parent, d));
+        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+        List<Future<Fetched>> unpacked = new ArrayList<>();
+        try {
+            for (int i = 0; i < diffIds.size(); i++) {
+                JsonNode desc = layerDescs.get(i);
+                Digest blob = Digest.parse(desc.path("digest").asText());
+                String id = Ids.shortId(blob.hex());
+                if (layers.exists(chains.get(i))) {
+                    progress.status(id, "Already exists");
+                    unpacked.add(null);
+                    continue;
+                }
+                progress.status(id, "Pulling fs layer");
+                Digest diffId = diffIds.get(i);
+                unpacked.add(pool.submit(() -> fetchLayer(registry, repo, desc, blob, diffId, id, progress)));
+            }
+            for (int i = 0; i < unpacked.size(); i++) {
+                Future<Fetched> f = unpacked.get(i);
+                if (f == null) continue;
+                Fetched fetched;
+                try {
+                    fetched = f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    discardAll(unpacked, i + 1);
+                    if (e.getCause() instanceof BerthException be) throw be;
+                    if (e.getCause() instanceof IOException io) throw io;
+                    throw new IOException(e.getCause());
+                }
+                layers.commit(fetched.temp(), chains.get(i), diffIds.get(i), fetched.size());
+            }
+        } finally {
+            pool.shutdown();
+        }
+        Digest stored = content.put(configBytes);
+        content.put(m.bytes());
+        Image img = images.store().add(stored);
+        if (ref.tag() != null) images.tag(img, ref);
+        ImageRef digestRef = new ImageRef(ref.domain(), ref.path(), null, topDigest.toString());
+        images.store().tag(digestRef, img.id());
+        progress.status("Digest: " + topDigest);
+        progress.status("Status: Downloaded newer image for " + ref.familiar());
+        return img;
+    }
+
+    private record Fetched(Path temp, long size) {}
+
+    private void discardAll(List<Future<Fetched>> fs, int from) {
+        for (int j = from; j < fs.size(); j++) {
+            try {
+                if (fs.get(j) != null) layers.discard(fs.get(j).get().temp());
+            } catch (Exception ignored) {
+                // failed too: nothing to discard
+            }
+        }
+    }
+
+    private Fetched fetchLayer(RegistryClient registry, String repo, JsonNode desc, Digest blob, Digest diffId, String id, Progress progress)
+            throws IOException, InterruptedException {
+        String type = desc.path("mediaType").asText();
+        long size = desc.path("size").asLong(-1);
+        Path temp = layers.newTemp();
+        try (InputStream raw = registry.blob(repo, blob);
+             ContentStore.Writer w = content.writer()) {
+            MessageDigest compressed = Digest.sha256();
+            InputStream counted = new CountingDigestStream(raw, compressed, n -> progress.bytes(id, "Downloading", n, size));
+            InputStream tar;
+            if (type.endsWith("gzip") || type.endsWith(".tar.gzip")) tar = new GZIPInputStream(counted, 65536);
+            else if (type.endsWith("zstd")) throw BerthException.invalid("zstd-compressed layers are not supported yet");
+            else tar = counted;
+            InputStream tee = new java.io.FilterInputStream(tar) {
+                @Override public int read(byte[] b, int off, int len) throws IOException {
+                    int n = super.read(b, off, len);
+                    if (n > 0) w.write(b, off, n);
+                    return n;
+                }
+                @Override public int read() throws IOException {
+                    byte[] one = new byte[1];
+                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+                }
+            };
+            LayerUnpacker.Result unpackedLayer = LayerUnpacker.unpack(tee, temp.resolve("diff"));
+            tee.transferTo(OutputStream.nullOutputStream());
+            counted.transferTo(OutputStream.nullOutputStream());
+            Digest got = Digest.of(compressed);
+            if (!got.equals(blob)) throw BerthException.invalid("unexpected digest " + got + ", expected " + blob + " for layer " + id);
+            progress.status(id, "Verifying Checksum");
+            progress.status(id, "Download complete");
+            w.commit(diffId);
+            progress.status(id, "Pull complete");
+            return new Fetched(temp, unpackedLayer.bytes());
+        } catch (IOException | RuntimeException e) {
+            layers.discard(temp);
+            if (e instanceof BerthException be) throw be;
+            throw new BerthException.Unavailable("failed to pull layer " + id + ": " + e.getMessage());
+        }
+    }
+
+    private static boolean isIndex(RegistryClient.Manifest m) {
+        return m.mediaType().equals("application/vnd.oci.image.index.v1+json")
+                || m.mediaType().equals("application/vnd.docker.distribution.manifest.list.v2+json")
+                || (m.mediaType().isEmpty() && m.json().has("manifests"));
+    }
+
+    private static boolean isManifest(RegistryClient.Manifest m) {
+        return m.mediaType().equals("application/vnd.oci.image.manifest.v1+json")
+                || m.mediaType().equals("application/vnd.docker.distribution.manifest.v2+json")
+                || (m.mediaType().isEmpty() && m.json().has("layers"));
+    }
+
+    /** Hashes and counts what passes through; reports progress at most every 512 KiB. */
+    private static final class CountingDigestStream extends FilterInputStream {
+        private final MessageDigest md;
+        private final java.util.function.LongConsumer report;
+        private long count;
+        private long lastReport;
+
+        CountingDigestStream(InputStream in, MessageDigest md, java.util.function.LongConsumer report) {
+            super(in);
+            this.md = md;
+            this.report = report;
+        }
+
+        @Override public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                md.update(b, off, n);
+                count += n;
+                if (count - lastReport >= 512 * 1024) {
+                    lastReport = count;
+                    report.accept(count);
+                }
+            }
+            return n;
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package dev.berth.daemon.distribution;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.daemon.content.Digest;
+import dev.berth.daemon.errors.BerthException;
+import dev.berth.daemon.image.ImageRef;
+import dev.berth.daemon.util.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A client of the OCI distribution API for one registry host: manifests and blobs, with the
+ * anonymous Bearer token flow (WWW-Authenticate realm/service/scope). Plain HTTP is used only
+ * for loopback registries and configured insecure ones; everything else is HTTPS.
+ */
+public final class RegistryClient {
+    public static final String ACCEPT = String.join(", ",
+            "application/vnd.oci.image.index.v1+json",
+            "application/vnd.docker.distribution.manifest.list.v2+json",
+            "application/vnd.oci.image.manifest.v1+json",
+            "application/vnd.docker.distribution.manifest.v2+json");
+    private static final Pattern CHALLENGE_PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(15)).followRedirects(HttpClient.Redirect.NORMAL).build();
+    private final String base;
+    private final Map<String, String> tokens = new ConcurrentHashMap<>();
+
+    public RegistryClient(String domain, boolean insecure) {
+        String host = domain.equals(ImageRef.DEFAULT_DOMAIN) ? "registry-1.docker.io" : domain;
+        this.base = (insecure || isLoopback(host) ? "http://" : "https://") + host;
+    }
+
+    static boolean isLoopback(String hostPort) {
+        String h = hostPort.startsWith("[") ? hostPort.substring(1, hostPort.indexOf(']')) : hostPort.replaceFirst(":\\d+$", "");
+        return h.equals("localhost") || h.startsWith("127.") || h.equals("::1");
+    }
+
+    /** A fetched manifest: its exact bytes (what the digest covers), media type and digest. */
+    public record Manifest(byte[] bytes, String mediaType, Digest digest, JsonNode json) {}
+
+    public Manifest manifest(String repo, String reference) throws IOException, InterruptedException {
+        HttpResponse<byte[]> r = send(repo, "/v2/" + repo + "/manifests/" + reference, Map.of("Accept", ACCEPT),
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() == 404) {
+            throw BerthException.notFound("manifest unknown: " + errorText(r.body(), "manifest unknown"));
+        }
+        check(r.statusCode(), r.body(), repo);
+        byte[] body = r.body();
+        Digest digest = Digest.of(body);
+        JsonNode json = Json.parse(body);
+        String type = json.path("mediaType").asText("");
+        if (type.isEmpty()) type = r.headers().firstValue("Content-Type").orElse("").replaceFirst(";.*", "").strip();
+        return new Manifest(body, type, digest, json);
+    }
+
+    /** Streams a blob; the caller verifies its digest while reading. */
+    public InputStream blob(String repo, Digest digest) throws IOException, InterruptedException {
+        HttpResponse<InputStream> r = send(repo, "/v2/" + repo + "/blobs/" + digest, Map.of(), HttpResponse.BodyHandlers.ofInputStream());
+        if (r.statusCode() != 200) {
+            byte[] body;
+            try (InputStream in = r.body()) {
+                body = in.readNBytes(4096);
+            }
+            if (r.statusCode() == 404) throw BerthException.notFound("blob unknown: " + digest);
+            check(r.statusCode(), body, repo);
+        }
+        return r.body();
+    }
+
+    private <T> HttpResponse<T> send(String repo, String path, Map<String, String> headers, HttpResponse.BodyHandler<T> handler)
+            throws IOException, InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(10)).GET();
+            headers.forEach(b::header);
+            String token = tokens.get(repo);
+            if (token != null) b.header("Authorization", "Bearer " + token);
+            HttpResponse<T> r;
+            try {
+                r = http.send(b.build(), handler);
+            } catch (java.net.ConnectException e) {
+                throw new BerthException.Unavailable("Get \"" + base + "/v2/\": dial tcp " + base.replaceFirst("^https?://", "") + ": connect: connection refused");
+            }
+            if (r.statusCode() == 401 && attempt == 0) {
+                String challenge = r.headers().firstValue("WWW-Authenticate").orElse("");
+                if (r.body() instanceof InputStream in) in.close();
+                if (challenge.regionMatches(true, 0, "Bearer", 0, 6)) {
+                    tokens.put(repo, fetchToken(challenge, repo));
+                    continue;
+                }
+                throw new BerthException.Unauthorized("pull access denied for " + repo + ": authentication required");
+            }
+            return r;
+        }
+    }
+
+    private String fetchToken(String challenge, String repo) throws IOException, InterruptedException {
+        Map<String, String> p = new java.util.HashMap<>();
+        Matcher m = CHALLENGE_PARAM.matcher(challenge);
+        while (m.find()) p.put(m.group(1), m.group(2));
+        String realm = p.get("realm");
+        if (realm == null) throw new BerthException.Unauthorized("registry sent a Bearer challenge without a realm");
+        String scope = p.getOrDefault("scope", "repository:" + repo + ":pull");
+        String url = realm + "?scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8)
+                + (p.containsKey("service") ? "&service=" + URLEncoder.encode(p.get("service"), StandardCharsets.UTF_8) : "");
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200) throw new BerthException.Unauthorized("token request to " + realm + " failed with status " + r.statusCode());
+        JsonNode t = Json.parse(r.body());
+        String token = t.path("token").asText(t.path("access_token").asText(""));
+        if (token.isEmpty()) throw new BerthException.Unauthorized("token server returned no token");
+        return token;
+    }
+
+    private static void check(int status, byte[] body, String repo) {
+        if (status == 200) return;
+        String text = errorText(body, "status " + status);
+        switch (status) {
+            case 401, 403 -> throw new BerthException.Forbidden("pull access denied for " + repo
+                    + ", repository does not exist or may require 'docker login': denied: " + text);
+            case 404 -> throw BerthException.notFound(text);
+            default -> throw new BerthException.Unavailable("registry answered " + status + ": " + text);
+        }
+    }
+
+    /** The first message of a distribution-spec error body, or {@code dflt}. */
+    static String errorText(byte[] body, String dflt) {
+        try {
+            JsonNode n = Json.MAPPER.readTree(body);
+            JsonNode e = n.path("errors").path(0);
+            if (!e.isMissingNode()) return e.path("message").asText(dflt);
+        } catch (IOException | RuntimeException ignored) {
+            // not JSON
+        }
+        return dflt;
+    }
+}
