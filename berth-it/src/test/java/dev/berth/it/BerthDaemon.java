@@ -44,7 +44,7 @@ public final class BerthDaemon implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/berthd").toString(),
                 "--host", host(), "--data-root", dataRoot.toString(), "--exec-root", execRoot.toString(),
                 "--pidfile", dir.resolve("berthd.pid").toString(), "--config-file", emptyConfig.toString(),
-                "--ip-masq=false", "--iptables=false", "--log-level", "debug"));
+                "--ip-masq=false", "--iptables=false", "--registry-loopback-only", "--log-level", "debug"));
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
         long deadline = System.currentTimeMillis() + 30_000;

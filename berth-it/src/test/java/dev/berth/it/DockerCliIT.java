@@ -179,6 +179,7 @@ class DockerCliIT {
         Cmd.Result noImage = d.docker("run", "--rm", "nosuchimage");
         assertEquals(125, noImage.code(), noImage::toString);
         assertTrue(noImage.err().contains("Unable to find image 'nosuchimage:latest' locally"), noImage::toString);
+        assertTrue(noImage.err().contains("only uses loopback registries"), "the test daemon never contacts docker.io: " + noImage);
         Cmd.Result inspect = d.docker("inspect", "nothing-here");
         assertNotEquals(0, inspect.code());
         assertTrue(inspect.err().contains("No such object: nothing-here"), inspect::toString);

@@ -16,7 +16,8 @@ public record DaemonConfig(
         String logLevel,
         boolean ipMasq,
         boolean iptables,
-        String cgroupParent) {
+        String cgroupParent,
+        boolean registryLoopbackOnly) {
 
     public static final String DEFAULT_SOCKET = "unix:///run/berth/berth.sock";
 

@@ -42,6 +42,7 @@ public final class DaemonFlags {
         flag("ip-masq", true, false, "Enable IP masquerading (default true)", "--ip-masq");
         flag("iptables", true, false, "Enable addition of iptables rules (default true)", "--iptables");
         flag("cgroup-parent", false, false, "Parent cgroup for all containers (default berth)", "--cgroup-parent");
+        flag("registry-loopback-only", true, false, "Refuse registries not on 127.0.0.0/8 or ::1 (tests: no traffic leaves the machine)", "--registry-loopback-only");
         flag("config-file", false, false, "Daemon configuration file (default /etc/berth/daemon.json)", "--config-file");
     }
 
@@ -135,7 +136,8 @@ public final class DaemonFlags {
         boolean ipMasq = Boolean.parseBoolean(value(given, file, "ip-masq", "true"));
         boolean iptables = Boolean.parseBoolean(value(given, file, "iptables", "true"));
         String cgroupParent = value(given, file, "cgroup-parent", "berth").replaceAll("^/+|/+$", "");
-        return new DaemonConfig(hosts, dataRoot, execRoot, pid, runtime, level, ipMasq, iptables, cgroupParent);
+        boolean loopbackOnly = Boolean.parseBoolean(value(given, file, "registry-loopback-only", "false"));
+        return new DaemonConfig(hosts, dataRoot, execRoot, pid, runtime, level, ipMasq, iptables, cgroupParent, loopbackOnly);
     }
 
     private static String one(Map<String, List<String>> given, String key) {

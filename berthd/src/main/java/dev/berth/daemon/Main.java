@@ -87,7 +87,7 @@ public final class Main {
 
         Router router = new Router();
         new SystemRoutes(cfg, containers, imageStore, runtime, events, engineId(cfg.dataRoot())).register(router);
-        new ImageRoutes(images, new ImagePull(content, layers, images)).register(router);
+        new ImageRoutes(images, new ImagePull(content, layers, images, cfg.registryLoopbackOnly())).register(router);
         new ContainerRoutes(containers, new ContainerViews(containers, imageStore, layers), new ContainerStreams(containers, events)).register(router);
 
         List<HttpServer> servers = new ArrayList<>();

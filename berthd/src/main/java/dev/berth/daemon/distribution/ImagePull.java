@@ -33,11 +33,13 @@ public final class ImagePull {
     private final ContentStore content;
     private final LayerStore layers;
     private final ImageService images;
+    private final boolean loopbackOnly;
 
-    public ImagePull(ContentStore content, LayerStore layers, ImageService images) {
+    public ImagePull(ContentStore content, LayerStore layers, ImageService images, boolean loopbackOnly) {
         this.content = content;
         this.layers = layers;
         this.images = images;
+        this.loopbackOnly = loopbackOnly;
     }
 
     public Image pull(ImageRef ref, String platform, Progress progress) throws IOException, InterruptedException {
@@ -48,7 +50,7 @@ public final class ImagePull {
             os = p[0];
             if (p.length > 1) arch = p[1];
         }
-        RegistryClient registry = new RegistryClient(ref.domain(), false);
+        RegistryClient registry = new RegistryClient(ref.domain(), false, loopbackOnly);
         String repo = ref.path();
         String reference = ref.digest() != null ? ref.digest() : ref.tag();
         RegistryClient.Manifest m;

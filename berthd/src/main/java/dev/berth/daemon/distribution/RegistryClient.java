@@ -37,8 +37,15 @@ public final class RegistryClient {
     private final String base;
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
 
-    public RegistryClient(String domain, boolean insecure) {
+    /**
+     * @param loopbackOnly refuse any registry that is not on loopback, before any name lookup
+     *     ({@code --registry-loopback-only}: how tests guarantee no traffic leaves the machine)
+     */
+    public RegistryClient(String domain, boolean insecure, boolean loopbackOnly) {
         String host = domain.equals(ImageRef.DEFAULT_DOMAIN) ? "registry-1.docker.io" : domain;
+        if (loopbackOnly && !isLoopback(host)) {
+            throw new BerthException.Forbidden("registry " + host + " refused: this daemon only uses loopback registries (--registry-loopback-only)");
+        }
         this.base = (insecure || isLoopback(host) ? "http://" : "https://") + host;
     }
 
