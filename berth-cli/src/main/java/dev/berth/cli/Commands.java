@@ -49,6 +49,7 @@ public final class Commands {
         {"tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
         {"version", "Show the Berth version information"},
         {"wait", "Block until one or more containers stop, then print their exit codes"},
+        {"pull", "Download an image from a registry"},
     };
 
     static Command lookup(String id) {
@@ -75,6 +76,7 @@ public final class Commands {
             case "tag" -> new Command(id, "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", TOP[17][1], 2, 2, "berth image tag, berth tag");
             case "version" -> new Command(id, "[OPTIONS]", TOP[18][1], 0, 0, null);
             case "wait" -> new Command(id, "CONTAINER [CONTAINER...]", TOP[19][1], 1, -1, "berth container wait, berth wait");
+            case "pull" -> new Command(id, "[OPTIONS] NAME[:TAG|@DIGEST]", TOP[20][1], 1, 1, "berth image pull, berth pull");
             case "__train" -> new Command(id, "", "", 0, -1, null);
             default -> null;
         };
@@ -96,7 +98,7 @@ public final class Commands {
                 case "ls", "list" -> "images";
                 case "rm", "remove" -> "rmi";
                 case "inspect" -> "image-inspect";
-                case "import", "tag" -> sub;
+                case "import", "tag", "pull" -> sub;
                 default -> null;
             };
         }
@@ -174,6 +176,9 @@ public final class Commands {
                 f.bool('s', "size", "Display total file sizes if the type is container");
                 if (id.equals("inspect")) f.string((char) 0, "type", "string", "", "Only inspect objects of the given type");
             }
+            case "pull" -> f.bool('q', "quiet", "Suppress verbose output")
+                    .bool('a', "all-tags", "Download all tagged images in the repository")
+                    .string((char) 0, "platform", "string", "", "Set platform if server is multi-platform capable");
             case "import" -> f.list('c', "change", "list", "Apply Dockerfile instruction to the created image")
                     .string('m', "message", "string", "", "Set commit message for imported image")
                     .string((char) 0, "platform", "string", "", "Set platform if server is multi-platform capable");
@@ -305,6 +310,7 @@ public final class Commands {
             case "ps" -> PsCommand.run(cli, a);
             case "images" -> ImageCommands.images(cli, a);
             case "import" -> ImageCommands.importImage(cli, a);
+            case "pull" -> ImageCommands.pull(cli, a);
             case "rmi" -> ImageCommands.rmi(cli, a);
             case "tag" -> ImageCommands.tag(cli, a);
             case "inspect" -> InspectCommand.run(cli, a, a.str("type", ""));

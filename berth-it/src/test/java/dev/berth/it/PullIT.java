@@ -128,4 +128,18 @@ class PullIT {
             client.removeImageCmd(reg.host() + "/team/bb:v2s2").exec();
         }
     }
+
+    @Test
+    void berthPullsAndRunPullsWhatIsMissing() throws Exception {
+        Cmd.Result p = ok(d.berth("pull", reg.host() + "/library/busybox"));
+        assertTrue(p.out().contains("Using default tag: latest") && p.out().contains("Pull complete"), p::toString);
+        assertTrue(p.out().endsWith(reg.host() + "/library/busybox:latest\n"), p::toString);
+        Cmd.Result run = ok(d.berth("run", "--rm", reg.host() + "/team/bb:v2s2", "echo", "auto"));
+        assertEquals("auto\n", run.out());
+        assertTrue(run.err().contains("Unable to find image '" + reg.host() + "/team/bb:v2s2' locally"), run::toString);
+        Cmd.Result missing = d.berth("pull", "-q", reg.host() + "/nothing");
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("manifest unknown"), missing::toString);
+        ok(d.berth("rmi", reg.host() + "/library/busybox", reg.host() + "/team/bb:v2s2"));
+    }
 }

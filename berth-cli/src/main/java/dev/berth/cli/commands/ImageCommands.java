@@ -164,6 +164,49 @@ public final class ImageCommands {
         return 0;
     }
 
+    /** {@code berth pull NAME[:TAG|@DIGEST]}: progress as docker draws it, then the full reference. */
+    public static int pull(Cli cli, ParsedArgs a) throws IOException, CliException {
+        String ref = a.positionals().get(0);
+        pullImage(cli, ref, a.str("platform"), a.bool("quiet") ? null : cli.out);
+        cli.out.println(fullReference(ref));
+        return 0;
+    }
+
+    /** POST /images/create?fromImage=; progress goes to {@code progress} (null: quiet). */
+    public static void pullImage(Cli cli, String ref, String platform, java.io.PrintStream progress) throws IOException, CliException {
+        String repo = ref;
+        String tag = "";
+        int at = ref.indexOf('@');
+        if (at >= 0) {
+            repo = ref.substring(0, at);
+            tag = ref.substring(at + 1);
+        } else {
+            String[] rt = splitTagExplicit(ref);
+            repo = rt[0];
+            tag = rt[1];
+            if (tag.isEmpty()) {
+                tag = "latest";
+                if (progress != null) progress.println("Using default tag: latest");
+            }
+        }
+        Query q = new Query().add("fromImage", repo).add("tag", tag).opt("platform", platform);
+        try (HttpResponse r = cli.client().stream("POST", "/images/create" + q, null)) {
+            InputStream body = r.body();
+            if (progress == null) body.transferTo(java.io.OutputStream.nullOutputStream());
+            else JsonMessages.display(cli, body, progress == cli.out && Terminal.isTerminal(1), progress);
+        }
+    }
+
+    /** docker's fully qualified form: {@code docker.io/library/busybox:latest}. */
+    static String fullReference(String ref) {
+        String r = ref.contains("@") || ref.lastIndexOf(':') > ref.lastIndexOf('/') ? ref : ref + ":latest";
+        int slash = r.indexOf('/');
+        String first = slash < 0 ? "" : r.substring(0, slash);
+        boolean hasDomain = slash > 0 && (first.contains(".") || first.contains(":") || first.equals("localhost"));
+        if (hasDomain) return r;
+        return "docker.io/" + (slash < 0 ? "library/" : "") + r;
+    }
+
     /** Like {@link #splitTag} but the tag is empty when not given (the daemon applies "latest"). */
     static String[] splitTagExplicit(String ref) {
         int slash = ref.lastIndexOf('/');

@@ -18,6 +18,11 @@ final class JsonMessages {
     private JsonMessages() {}
 
     static void display(Cli cli, InputStream body, boolean terminal) throws IOException, CliException {
+        display(cli, body, terminal, cli.out);
+    }
+
+    /** As above, printing to {@code out} (run prints pull progress on stderr, like docker). */
+    static void display(Cli cli, InputStream body, boolean terminal, java.io.PrintStream out) throws IOException, CliException {
         Reader r = new InputStreamReader(body, StandardCharsets.UTF_8);
         String raw;
         while ((raw = Json.nextValue(r)) != null) {
@@ -30,12 +35,12 @@ final class JsonMessages {
             String error = Json.str(m, "errorDetail", "message");
             if (error.isEmpty()) error = Json.str(m, "error");
             if (!error.isEmpty()) {
-                cli.out.flush();
+                out.flush();
                 throw new CliException(error, 1);
             }
             String stream = Json.str(m, "stream");
             if (!stream.isEmpty()) {
-                cli.out.print(stream);
+                out.print(stream);
                 continue;
             }
             String status = Json.str(m, "status");
@@ -45,10 +50,10 @@ final class JsonMessages {
             boolean isProgress = Json.get(m, "progressDetail") instanceof java.util.Map<?, ?> pd && !pd.isEmpty();
             if (isProgress && !terminal) continue;
             String line = (id.isEmpty() ? "" : id + ": ") + status + (progress.isEmpty() ? "" : " " + progress);
-            if (isProgress) cli.out.print("\r\u001b[2K" + line);
-            else cli.out.print((terminal ? "\r\u001b[2K" : "") + line + "\n");
-            cli.out.flush();
+            if (isProgress) out.print("\r\u001b[2K" + line);
+            else out.print((terminal ? "\r\u001b[2K" : "") + line + "\n");
+            out.flush();
         }
-        cli.out.flush();
+        out.flush();
     }
 }

@@ -92,12 +92,18 @@ public final class RunCommand {
         Query q = new Query().opt("name", a.str("name")).opt("platform", a.str("platform"));
         Object resp;
         try {
-            resp = cli.client().json("POST", "/containers/create" + q, config);
-        } catch (DaemonException e) {
-            if (e.status() == 404) cli.err.println("Unable to find image '" + normalizeImage(image) + "' locally");
-            if (isRun) {
-                throw new CliException("berth: " + e.display() + "\n\nRun 'berth run --help' for more information", 125);
+            try {
+                resp = cli.client().json("POST", "/containers/create" + q, config);
+            } catch (DaemonException e) {
+                if (e.status() != 404 || "never".equals(a.str("pull", "missing"))) throw e;
+                // like docker: the image is missing, pull it (progress on stderr) and create again
+                cli.err.println("Unable to find image '" + normalizeImage(image) + "' locally");
+                ImageCommands.pullImage(cli, normalizeImage(image), a.str("platform"), cli.err);
+                resp = cli.client().json("POST", "/containers/create" + q, config);
             }
+        } catch (DaemonException | CliException e) {
+            String msg = e instanceof DaemonException de ? de.display() : e.getMessage();
+            if (isRun) throw new CliException("berth: " + msg + "\n\nRun 'berth run --help' for more information", 125);
             throw e;
         }
         for (Object w : Json.list(resp, "Warnings")) cli.err.println("WARNING: " + w);
