@@ -22,7 +22,19 @@ public final class LocalRegistry implements AutoCloseable {
     private final Process process;
 
     public LocalRegistry() throws Exception {
+        this(null, null);
+    }
+
+    /** With {@code user}/{@code password}: htpasswd (bcrypt) Basic auth, like a private registry. */
+    public LocalRegistry(String user, String password) throws Exception {
         dir = Files.createTempDirectory(Path.of("/tmp"), "berth-registry-");
+        String auth = "";
+        if (user != null) {
+            Cmd.Result h = Cmd.run(Map.of(), null, "htpasswd", "-Bbn", user, password);
+            if (h.code() != 0) throw new IllegalStateException("htpasswd failed: " + h);
+            Files.writeString(dir.resolve("htpasswd"), h.out());
+            auth = "auth:\n  htpasswd:\n    realm: berth-test\n    path: " + dir.resolve("htpasswd") + "\n";
+        }
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
@@ -35,11 +47,11 @@ public final class LocalRegistry implements AutoCloseable {
                     rootdirectory: %s
                 http:
                   addr: 127.0.0.1:%d
-                """.formatted(dir.resolve("data"), port));
+                """.formatted(dir.resolve("data"), port) + auth);
         process = new ProcessBuilder("/usr/bin/docker-registry", "serve", dir.resolve("config.yml").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
         for (int i = 0; i < 100; i++) {
-            if (Cmd.run(Map.of(), null, "curl", "-sf", "http://127.0.0.1:" + port + "/v2/").code() == 0) return;
+            if (Cmd.run(Map.of(), null, "curl", "-s", "-o", "/dev/null", "http://127.0.0.1:" + port + "/v2/").code() == 0) return;
             Thread.sleep(100);
         }
         throw new IllegalStateException("registry did not start: " + Files.readString(dir.resolve("registry.log")));
@@ -48,7 +60,8 @@ public final class LocalRegistry implements AutoCloseable {
     public String host() { return "127.0.0.1:" + port; }
 
     public static boolean available() {
-        return Files.isExecutable(Path.of("/usr/bin/docker-registry")) && Files.isExecutable(Path.of("/usr/bin/skopeo"));
+        return Files.isExecutable(Path.of("/usr/bin/docker-registry")) && Files.isExecutable(Path.of("/usr/bin/skopeo"))
+                && Files.isExecutable(Path.of("/usr/bin/htpasswd"));
     }
 
     /** The blob file the registry serves for a digest (to corrupt it in tests). */

@@ -42,7 +42,8 @@ public final class ImagePull {
         this.loopbackOnly = loopbackOnly;
     }
 
-    public Image pull(ImageRef ref, String platform, Progress progress) throws IOException, InterruptedException {
+    public Image pull(ImageRef ref, String platform, Progress progress, RegistryClient.Credentials credentials)
+            throws IOException, InterruptedException {
         String os = "linux";
         String arch = "amd64";
         if (platform != null && !platform.isEmpty()) {
@@ -50,13 +51,14 @@ public final class ImagePull {
             os = p[0];
             if (p.length > 1) arch = p[1];
         }
-        RegistryClient registry = new RegistryClient(ref.domain(), false, loopbackOnly);
+        RegistryClient registry = new RegistryClient(ref.domain(), false, loopbackOnly, credentials);
         String repo = ref.path();
         String reference = ref.digest() != null ? ref.digest() : ref.tag();
         RegistryClient.Manifest m;
         try {
             m = registry.manifest(repo, reference);
         } catch (BerthException.NotFound e) {
+            if (!e.getMessage().startsWith("manifest unknown")) throw e;
             throw BerthException.notFound("manifest for " + ref.familiar() + " not found: " + e.getMessage());
         }
         // The first progress line opens the stream: errors before it are plain HTTP errors.
@@ -143,6 +145,14 @@ public final class ImagePull {
         progress.status("Digest: " + topDigest);
         progress.status("Status: Downloaded newer image for " + ref.familiar());
         return img;
+    }
+
+    /** {@code POST /auth}: validates credentials with the registry at {@code serverAddress}. */
+    public void login(String serverAddress, RegistryClient.Credentials credentials) throws IOException, InterruptedException {
+        String host = serverAddress == null || serverAddress.isBlank() ? ImageRef.DEFAULT_DOMAIN
+                : serverAddress.replaceFirst("^https?://", "").replaceFirst("/.*$", "");
+        if (host.equals("index.docker.io") || host.equals("registry-1.docker.io")) host = ImageRef.DEFAULT_DOMAIN;
+        new RegistryClient(host, false, loopbackOnly, credentials).login();
     }
 
     private record Fetched(Path temp, long size) {}

@@ -35,13 +35,42 @@ public final class RegistryClient {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(15)).followRedirects(HttpClient.Redirect.NORMAL).build();
     private final String base;
+    private final Credentials credentials;
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
+    private volatile boolean basic; // the registry asked for Basic auth once: send it up front
+
+    /** A user's registry credentials, from {@code X-Registry-Auth} or {@code POST /auth}. */
+    public record Credentials(String username, String password) {
+        String basicHeader() {
+            return "Basic " + java.util.Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** Decodes dockerd's X-Registry-Auth header (base64url JSON); null when absent or empty. */
+        public static Credentials fromHeader(String header) {
+            if (header == null || header.isBlank()) return null;
+            byte[] json;
+            try {
+                json = java.util.Base64.getUrlDecoder().decode(header.strip().replace('+', '-').replace('/', '_').replace("=", ""));
+            } catch (IllegalArgumentException e) {
+                throw BerthException.invalid("invalid X-Registry-Auth header: not base64");
+            }
+            JsonNode n = Json.parse(json);
+            String user = n.path("username").asText("");
+            String pass = n.path("password").asText("");
+            return user.isEmpty() && pass.isEmpty() ? null : new Credentials(user, pass);
+        }
+    }
 
     /**
      * @param loopbackOnly refuse any registry that is not on loopback, before any name lookup
      *     ({@code --registry-loopback-only}: how tests guarantee no traffic leaves the machine)
      */
     public RegistryClient(String domain, boolean insecure, boolean loopbackOnly) {
+        this(domain, insecure, loopbackOnly, null);
+    }
+
+    public RegistryClient(String domain, boolean insecure, boolean loopbackOnly, Credentials credentials) {
+        this.credentials = credentials;
         String host = domain.equals(ImageRef.DEFAULT_DOMAIN) ? "registry-1.docker.io" : domain;
         if (loopbackOnly && !isLoopback(host)) {
             throw new BerthException.Forbidden("registry " + host + " refused: this daemon only uses loopback registries (--registry-loopback-only)");
@@ -52,6 +81,18 @@ public final class RegistryClient {
     static boolean isLoopback(String hostPort) {
         String h = hostPort.startsWith("[") ? hostPort.substring(1, hostPort.indexOf(']')) : hostPort.replaceFirst(":\\d+$", "");
         return h.equals("localhost") || h.startsWith("127.") || h.equals("::1");
+    }
+
+    /**
+     * {@code docker login}: checks the credentials against {@code GET /v2/}, following the
+     * registry's challenge (Basic, or a Bearer token fetched with the credentials).
+     */
+    public void login() throws IOException, InterruptedException {
+        HttpResponse<byte[]> r = send("", "/v2/", Map.of(), HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200) {
+            throw new BerthException.Unauthorized("login attempt to " + base + "/v2/ failed with status: " + r.statusCode() + " "
+                    + (r.statusCode() == 401 ? "Unauthorized" : ""));
+        }
     }
 
     /** A fetched manifest: its exact bytes (what the digest covers), media type and digest. */
@@ -93,6 +134,7 @@ public final class RegistryClient {
             headers.forEach(b::header);
             String token = tokens.get(repo);
             if (token != null) b.header("Authorization", "Bearer " + token);
+            else if (basic && credentials != null) b.header("Authorization", credentials.basicHeader());
             HttpResponse<T> r;
             try {
                 r = http.send(b.build(), handler);
@@ -106,7 +148,12 @@ public final class RegistryClient {
                     tokens.put(repo, fetchToken(challenge, repo));
                     continue;
                 }
-                throw new BerthException.Unauthorized("pull access denied for " + repo + ": authentication required");
+                if (challenge.regionMatches(true, 0, "Basic", 0, 5) && credentials != null) {
+                    basic = true;
+                    continue;
+                }
+                // dockerd answers 404 here: a 401 would make the docker CLI prompt for a login
+                throw BerthException.notFound("pull access denied for " + repo + ", repository does not exist or may require 'docker login': no basic auth credentials");
             }
             return r;
         }
@@ -121,8 +168,9 @@ public final class RegistryClient {
         String scope = p.getOrDefault("scope", "repository:" + repo + ":pull");
         String url = realm + "?scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8)
                 + (p.containsKey("service") ? "&service=" + URLEncoder.encode(p.get("service"), StandardCharsets.UTF_8) : "");
-        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET().build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+        HttpRequest.Builder tb = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET();
+        if (credentials != null) tb.header("Authorization", credentials.basicHeader());
+        HttpResponse<byte[]> r = http.send(tb.build(), HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() != 200) throw new BerthException.Unauthorized("token request to " + realm + " failed with status " + r.statusCode());
         JsonNode t = Json.parse(r.body());
         String token = t.path("token").asText(t.path("access_token").asText(""));
@@ -134,7 +182,7 @@ public final class RegistryClient {
         if (status == 200) return;
         String text = errorText(body, "status " + status);
         switch (status) {
-            case 401, 403 -> throw new BerthException.Forbidden("pull access denied for " + repo
+            case 401, 403 -> throw BerthException.notFound("pull access denied for " + repo
                     + ", repository does not exist or may require 'docker login': denied: " + text);
             case 404 -> throw BerthException.notFound(text);
             default -> throw new BerthException.Unavailable("registry answered " + status + ": " + text);

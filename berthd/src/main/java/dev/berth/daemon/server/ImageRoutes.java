@@ -6,6 +6,7 @@ import dev.berth.daemon.errors.BerthException;
 import dev.berth.daemon.image.Image;
 import dev.berth.daemon.distribution.ImagePull;
 import dev.berth.daemon.distribution.Progress;
+import dev.berth.daemon.distribution.RegistryClient;
 import dev.berth.daemon.image.ImageRef;
 import dev.berth.daemon.image.ImageService;
 import dev.berth.daemon.util.Json;
@@ -28,6 +29,7 @@ public final class ImageRoutes {
 
     public void register(Router r) {
         r.post("/images/create", this::create);
+        r.post("/auth", this::auth);
         r.get("/images/json", this::list);
         r.get("/images/{name*}/json", (req, res) -> res.json(200, images.inspect(images.store().resolve(req.pathParam("name")))));
         r.post("/images/{name*}/tag", (req, res) -> {
@@ -68,7 +70,7 @@ public final class ImageRoutes {
         }
         LazyStream out = new LazyStream(res);
         try {
-            pull.pull(ref, req.query("platform"), new Progress(out));
+            pull.pull(ref, req.query("platform"), new Progress(out), RegistryClient.Credentials.fromHeader(req.header("X-Registry-Auth")));
         } catch (BerthException | IOException e) {
             if (!out.started()) throw e;
             String msg = e.getMessage();
@@ -76,6 +78,16 @@ public final class ImageRoutes {
             out.write('\n');
         }
         out.close();
+    }
+
+    /** {@code docker login}: the daemon checks the credentials; the client stores them. */
+    private void auth(Request req, Response res) throws IOException, InterruptedException {
+        var body = req.jsonBody();
+        String user = body.path("username").asText("");
+        String pass = body.path("password").asText("");
+        if (user.isEmpty()) throw BerthException.invalid("username is required");
+        pull.login(body.path("serveraddress").asText(""), new RegistryClient.Credentials(user, pass));
+        res.json(200, Map.of("Status", "Login Succeeded", "IdentityToken", ""));
     }
 
     /** Opens the chunked response on first write. */
