@@ -1,7 +1,6 @@
 package dev.berth.it;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,26 +11,10 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The HTTP edge, byte by byte: ping headers, versions, status codes and bodies for bad input. */
-class ApiIT {
-    static BerthDaemon d;
-
-    @BeforeAll
-    static void up() throws Exception {
-        assumeTrue(Fixtures.root(), "integration tests need root");
-        d = new BerthDaemon().start();
-        d.importBusybox();
-    }
-
-    @AfterAll
-    static void down() throws Exception {
-        if (d != null) d.close();
-    }
-
+class ApiIT extends BusyboxDaemonTest {
     /** Sends one raw request (Connection: close) and returns the whole raw response. */
     static String raw(String request) throws IOException {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {

@@ -2,31 +2,14 @@ package dev.berth.it;
 
 import static dev.berth.it.Cmd.ok;
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The real docker CLI (28.x) against a real berthd: run, logs, stdin, signals, images, errors. */
-class DockerCliIT {
-    static BerthDaemon d;
-
-    @BeforeAll
-    static void up() throws Exception {
-        assumeTrue(Fixtures.root(), "integration tests need root");
-        d = new BerthDaemon().start();
-        d.importBusybox();
-    }
-
-    @AfterAll
-    static void down() throws Exception {
-        if (d != null) d.close();
-    }
-
+class DockerCliIT extends BusyboxDaemonTest {
 
     @Test
     void negotiatesAndReportsVersionAndInfo() throws Exception {
