@@ -288,4 +288,24 @@ class DockerCliIT extends BusyboxDaemonTest {
         assertEquals("", ok(d.docker("ps", "-aq", "--filter", "name=par")).out());
         assertEquals(List.of(), Leaks.mountsUnder(d.execRoot));
     }
+
+    @Test
+    void historyFiltersAndPrune() throws Exception {
+        String first = ok(d.docker("import", "-m", "first import", Fixtures.busyboxTar().toString(), "hist:1")).out().strip();
+        Thread.sleep(1100);
+        ok(d.docker("import", Fixtures.busyboxTar().toString(), "hist:2"));
+        Cmd.Result h = ok(d.docker("history", "hist:1"));
+        assertTrue(h.out().contains(first.substring(7, 19)) && h.out().contains("first import") && h.out().contains("1.98MB"), h::toString);
+        String before = ok(d.docker("images", "--filter", "before=hist:2", "--format", "{{.Repository}}:{{.Tag}}")).out();
+        assertTrue(before.contains("hist:1") && !before.contains("hist:2"), before);
+        String since = ok(d.docker("images", "--filter", "since=hist:1", "--format", "{{.Repository}}:{{.Tag}}")).out();
+        assertTrue(since.contains("hist:2") && !since.contains("hist:1"), since);
+        String dangling = ok(d.docker("import", Fixtures.busyboxTar().toString())).out().strip();
+        assertTrue(ok(d.docker("images", "-q", "--filter", "dangling=true")).out().contains(dangling.substring(7, 19)));
+        Cmd.Result prune = ok(d.docker("image", "prune", "-f"));
+        assertTrue(prune.out().contains("deleted: " + dangling), prune::toString);
+        assertEquals("", ok(d.docker("images", "-q", "--filter", "dangling=true")).out());
+        assertTrue(ok(d.docker("images", "--format", "{{.Repository}}:{{.Tag}}")).out().contains("hist:1"), "tagged images stay");
+        ok(d.docker("rmi", "hist:1", "hist:2"));
+    }
 }

@@ -229,6 +229,70 @@ public final class ImageService {
 
     // ---- JSON views -------------------------------------------------------------------------
 
+    /**
+     * {@code GET /images/{name}/history}: the config's history, newest first; entries that made a
+     * layer carry that layer's size, and the newest carries the image ID and its tags.
+     */
+    public ArrayNode history(Image img) {
+        ArrayNode out = Json.arr();
+        JsonNode h = img.config().path("history");
+        List<Digest> chains = img.chainIds();
+        int layer = 0;
+        List<ObjectNode> rows = new ArrayList<>();
+        for (JsonNode e : h) {
+            ObjectNode row = Json.obj();
+            row.put("Id", "<missing>");
+            row.put("Created", parseTime(e.path("created").asText(null)).getEpochSecond());
+            row.put("CreatedBy", e.path("created_by").asText(""));
+            row.putNull("Tags");
+            boolean empty = e.path("empty_layer").asBoolean(false);
+            row.put("Size", !empty && layer < chains.size() ? layers.size(chains.get(layer++)) : 0);
+            row.put("Comment", e.path("comment").asText(""));
+            rows.add(row);
+        }
+        if (rows.isEmpty()) {
+            ObjectNode row = Json.obj().put("Id", "<missing>").put("Created", createdTime(img).getEpochSecond())
+                    .put("CreatedBy", "").put("Size", img.size()).put("Comment", "");
+            row.putNull("Tags");
+            rows.add(row);
+        }
+        ObjectNode newest = rows.getLast();
+        newest.put("Id", img.id().toString());
+        List<String> tags = store.repoTags(img.id());
+        if (!tags.isEmpty()) {
+            ArrayNode t = newest.putArray("Tags");
+            tags.forEach(t::add);
+        }
+        for (int i = rows.size() - 1; i >= 0; i--) out.add(rows.get(i));
+        return out;
+    }
+
+    /** {@code POST /images/prune}: removes dangling (untagged) images no container uses. */
+    public ObjectNode prune() throws IOException {
+        ObjectNode out = Json.obj();
+        ArrayNode deleted = out.putArray("ImagesDeleted");
+        long reclaimed = 0;
+        for (Image img : store.all()) {
+            if (!store.repoTags(img.id()).isEmpty() || !usage.containersUsing(img.id()).isEmpty()) continue;
+            reclaimed += img.size();
+            for (Map<String, String> m : remove(img.id().toString(), false, false)) {
+                ObjectNode row = deleted.addObject();
+                m.forEach(row::put);
+            }
+        }
+        if (deleted.isEmpty()) out.putNull("ImagesDeleted");
+        out.put("SpaceReclaimed", reclaimed);
+        return out;
+    }
+
+    private static Instant parseTime(String s) {
+        try {
+            return s == null ? Instant.EPOCH : Instant.parse(s);
+        } catch (Exception e) {
+            return Instant.EPOCH;
+        }
+    }
+
     public ObjectNode summary(Image img) {
         ObjectNode n = Json.obj();
         n.put("Containers", -1);
@@ -247,7 +311,7 @@ public final class ImageService {
         return n;
     }
 
-    private static Instant createdTime(Image img) {
+    public static Instant createdTime(Image img) {
         String c = img.config().path("created").asText(null);
         try {
             return c == null ? Instant.EPOCH : Instant.parse(c);

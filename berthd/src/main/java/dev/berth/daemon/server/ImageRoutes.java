@@ -31,6 +31,17 @@ public final class ImageRoutes {
         r.post("/images/create", this::create);
         r.post("/auth", this::auth);
         r.get("/images/json", this::list);
+        r.get("/images/{name*}/history", (req, res) -> res.json(200, images.history(images.store().resolve(req.pathParam("name")))));
+        r.post("/images/prune", (req, res) -> {
+            var filters = ContainerViews.parseFilters(req.query("filters"));
+            for (String k : filters.keySet()) {
+                if (!k.equals("dangling")) throw new BerthException.NotImplemented("image prune filter '" + k + "' is not supported yet");
+            }
+            if (filters.containsKey("dangling") && filters.get("dangling").contains("false")) {
+                throw new BerthException.NotImplemented("pruning tagged images (dangling=false) is not supported yet");
+            }
+            res.json(200, images.prune());
+        });
         r.get("/images/{name*}/json", (req, res) -> res.json(200, images.inspect(images.store().resolve(req.pathParam("name")))));
         r.post("/images/{name*}/tag", (req, res) -> {
             images.tag(req.pathParam("name"), req.query("repo"), req.query("tag"));
@@ -120,7 +131,12 @@ public final class ImageRoutes {
         String legacy = req.query("filter");
         List<Image> sorted = new ArrayList<>(images.store().all());
         sorted.sort(Comparator.comparing((Image i) -> i.config().path("created").asText("")).reversed());
+        java.time.Instant before = boundCreated(filters.get("before"));
+        java.time.Instant since = boundCreated(filters.get("since"));
         for (Image img : sorted) {
+            java.time.Instant created = ImageService.createdTime(img);
+            if (before != null && !created.isBefore(before)) continue;
+            if (since != null && !created.isAfter(since)) continue;
             ObjectNode s = images.summary(img);
             List<String> tags = new ArrayList<>();
             s.withArray("RepoTags").forEach(t -> tags.add(t.asText()));
@@ -148,6 +164,12 @@ public final class ImageRoutes {
             out.add(s);
         }
         res.json(200, out);
+    }
+
+    /** The created time of the image a before/since filter names (404 if unknown). */
+    private java.time.Instant boundCreated(List<String> refs) {
+        if (refs == null || refs.isEmpty()) return null;
+        return ImageService.createdTime(images.store().resolve(refs.getFirst()));
     }
 
     /** Docker's reference filter: a glob on the familiar name, with or without the tag. */
