@@ -308,4 +308,14 @@ class DockerCliIT extends BusyboxDaemonTest {
         assertTrue(ok(d.docker("images", "--format", "{{.Repository}}:{{.Tag}}")).out().contains("hist:1"), "tagged images stay");
         ok(d.docker("rmi", "hist:1", "hist:2"));
     }
+
+    @Test
+    void systemDfCountsImagesAndWritableLayers() throws Exception {
+        ok(d.docker("run", "--name", "dfuser", "busybox", "sh", "-c", "head -c 1000000 /dev/zero > /big"));
+        Cmd.Result df = ok(d.docker("system", "df", "--format", "{{.Type}} {{.TotalCount}} {{.Active}} {{.Size}}"));
+        List<String> rows = df.out().lines().toList();
+        assertTrue(rows.stream().anyMatch(l -> l.startsWith("Images ") && l.contains(" 1.98")), df::toString);
+        assertTrue(rows.stream().anyMatch(l -> l.startsWith("Containers ") && l.endsWith(" 1MB")), df::toString);
+        ok(d.docker("rm", "dfuser"));
+    }
 }

@@ -86,9 +86,10 @@ public final class Main {
         containers.recover();
 
         Router router = new Router();
-        new SystemRoutes(cfg, containers, imageStore, runtime, events, engineId(cfg.dataRoot())).register(router);
+        ContainerViews views = new ContainerViews(containers, imageStore, layers);
+        new SystemRoutes(cfg, containers, views, images, runtime, events, engineId(cfg.dataRoot())).register(router);
         new ImageRoutes(images, new ImagePull(content, layers, images, cfg.registryLoopbackOnly())).register(router);
-        new ContainerRoutes(containers, new ContainerViews(containers, imageStore, layers), new ContainerStreams(containers, events)).register(router);
+        new ContainerRoutes(containers, views, new ContainerStreams(containers, events)).register(router);
 
         List<HttpServer> servers = new ArrayList<>();
         for (Path sock : cfg.unixSockets()) {

@@ -33,11 +33,16 @@ public final class SystemRoutes {
     private final String daemonId;
     private final String runtimeVersion;
 
-    public SystemRoutes(DaemonConfig cfg, ContainerService containers, ImageStore images, OciRuntime runtime,
-                        EventBus events, String daemonId) {
+    private final dev.berth.daemon.image.ImageService imageService;
+    private final ContainerViews views;
+
+    public SystemRoutes(DaemonConfig cfg, ContainerService containers, ContainerViews views,
+                        dev.berth.daemon.image.ImageService imageService, OciRuntime runtime, EventBus events, String daemonId) {
+        this.imageService = imageService;
+        this.views = views;
         this.cfg = cfg;
         this.containers = containers;
-        this.images = images;
+        this.images = imageService.store();
         this.runtime = runtime;
         this.events = events;
         this.daemonId = daemonId;
@@ -50,6 +55,7 @@ public final class SystemRoutes {
         r.get("/version", (req, res) -> res.json(200, version()));
         r.get("/info", (req, res) -> res.json(200, info()));
         r.get("/events", this::events);
+        r.get("/system/df", (req, res) -> res.json(200, diskUsage()));
     }
 
     private void ping(Request req, Response res) throws IOException {
@@ -232,6 +238,30 @@ public final class SystemRoutes {
         } catch (IOException e) {
             return "localhost";
         }
+    }
+
+    /**
+     * {@code GET /system/df}: images (with how many containers use each), containers (with the
+     * size of their writable layer), no volumes or build cache yet.
+     */
+    private ObjectNode diskUsage() {
+        ObjectNode n = Json.obj();
+        long layersSize = 0;
+        ArrayNode imgs = n.putArray("Images");
+        java.util.Set<dev.berth.daemon.content.Digest> counted = new java.util.HashSet<>();
+        for (var img : images.all()) {
+            for (var chain : img.chainIds()) if (counted.add(chain)) layersSize += imageService.layers().size(chain);
+            ObjectNode s = imageService.summary(img);
+            s.put("Containers", containers.containersUsing(img.id()).size());
+            s.put("SharedSize", 0);
+            imgs.add(s);
+        }
+        n.put("LayersSize", layersSize);
+        ArrayNode cs = n.putArray("Containers");
+        for (ContainerRecord r : containers.store().all()) cs.add(views.summary(r, true));
+        n.putArray("Volumes");
+        n.putArray("BuildCache");
+        return n;
     }
 
     private void events(Request req, Response res) throws IOException, InterruptedException {
