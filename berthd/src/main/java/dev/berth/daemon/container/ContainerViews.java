@@ -1,6 +1,5 @@
 package dev.berth.daemon.container;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.api.HumanDuration;
@@ -10,6 +9,7 @@ import dev.berth.daemon.image.Image;
 import dev.berth.daemon.image.ImageStore;
 import dev.berth.daemon.image.LayerStore;
 import dev.berth.daemon.os.Mounts;
+import dev.berth.daemon.util.Filters;
 import dev.berth.daemon.util.Json;
 import dev.berth.daemon.util.Times;
 import java.nio.file.Path;
@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -194,22 +193,6 @@ public final class ContainerViews {
             "network", "volume", "health", "isolation", "is-task", "publish", "expose");
     private static final Set<String> STATUSES = Set.of("created", "restarting", "running", "removing", "paused", "exited", "dead");
 
-    /** Parses Docker's filters JSON: {"key":{"value":true}} or the legacy {"key":["value"]}. */
-    public static Map<String, List<String>> parseFilters(String json) {
-        Map<String, List<String>> out = new HashMap<>();
-        if (json == null || json.isEmpty()) return out;
-        JsonNode n = Json.parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        if (!n.isObject()) throw BerthException.invalid("invalid filter: expected a JSON object");
-        n.properties().forEach(e -> {
-            List<String> vals = new ArrayList<>();
-            if (e.getValue().isObject()) e.getValue().properties().forEach(v -> { if (v.getValue().asBoolean(true)) vals.add(v.getKey()); });
-            else if (e.getValue().isArray()) e.getValue().forEach(v -> vals.add(v.asText()));
-            else vals.add(e.getValue().asText());
-            out.put(e.getKey(), vals);
-        });
-        return out;
-    }
-
     public List<ObjectNode> list(boolean all, Integer limit, boolean size, Map<String, List<String>> filters) {
         for (String k : filters.keySet()) if (!FILTERS.contains(k)) throw BerthException.invalid("invalid filter '" + k + "'");
         for (String s : filters.getOrDefault("status", List.of())) {
@@ -240,7 +223,7 @@ public final class ContainerViews {
                 if (!all && !explicitStatus && !r.state.running) continue;
                 if (!matchAny(filters.get("id"), v -> r.id.startsWith(v))) continue;
                 if (!matchAny(filters.get("name"), v -> Pattern.compile(v).matcher(r.name).find())) continue;
-                if (!matchAll(filters.get("label"), v -> labelMatches(r.config.path("Labels"), v))) continue;
+                if (!matchAll(filters.get("label"), v -> Filters.labelMatches(Filters.labelsOf(r.config.get("Labels")), v))) continue;
                 if (!matchAny(filters.get("status"), v -> v.equals(r.state.status))) continue;
                 if (!exitedCodes.isEmpty() && !(r.state.status.equals("exited") && exitedCodes.contains(r.state.exitCode))) continue;
                 if (!ancestors.isEmpty() && !ancestors.contains(Digest.parse(r.image))) continue;
@@ -257,13 +240,6 @@ public final class ContainerViews {
         if (refs == null || refs.isEmpty()) return null;
         ContainerRecord r = service.store().resolve(refs.getFirst());
         return Instant.parse(r.created);
-    }
-
-    private static boolean labelMatches(JsonNode labels, String filter) {
-        int eq = filter.indexOf('=');
-        String k = eq < 0 ? filter : filter.substring(0, eq);
-        if (!labels.has(k)) return false;
-        return eq < 0 || labels.get(k).asText().equals(filter.substring(eq + 1));
     }
 
     private static boolean matchAny(List<String> values, java.util.function.Predicate<String> p) {

@@ -3,7 +3,6 @@ package dev.berth.daemon.content;
 import dev.berth.daemon.errors.BerthException;
 import dev.berth.daemon.util.AtomicFiles;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -85,18 +84,6 @@ public final class ContentStore {
         }
 
         public long size() { return size; }
-
-        /** Copies a stream in and returns the number of bytes. */
-        public long copyFrom(InputStream in) throws IOException {
-            byte[] buf = new byte[65536];
-            long total = 0;
-            int n;
-            while ((n = in.read(buf)) >= 0) {
-                write(buf, 0, n);
-                total += n;
-            }
-            return total;
-        }
 
         /** Verifies against {@code expected} (if not null) and publishes the blob. */
         public Digest commit(Digest expected) throws IOException {

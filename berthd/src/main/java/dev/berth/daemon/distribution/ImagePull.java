@@ -180,17 +180,7 @@ public final class ImagePull {
             if (type.endsWith("gzip") || type.endsWith(".tar.gzip")) tar = new GZIPInputStream(counted, 65536);
             else if (type.endsWith("zstd")) throw BerthException.invalid("zstd-compressed layers are not supported yet");
             else tar = counted;
-            InputStream tee = new java.io.FilterInputStream(tar) {
-                @Override public int read(byte[] b, int off, int len) throws IOException {
-                    int n = super.read(b, off, len);
-                    if (n > 0) w.write(b, off, n);
-                    return n;
-                }
-                @Override public int read() throws IOException {
-                    byte[] one = new byte[1];
-                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-                }
-            };
+            InputStream tee = new dev.berth.daemon.util.TeeInputStream(tar, w);
             LayerUnpacker.Result unpackedLayer = LayerUnpacker.unpack(tee, temp.resolve("diff"));
             tee.transferTo(OutputStream.nullOutputStream());
             counted.transferTo(OutputStream.nullOutputStream());

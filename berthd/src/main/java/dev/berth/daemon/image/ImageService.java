@@ -10,6 +10,7 @@ import dev.berth.daemon.events.EventBus;
 import dev.berth.daemon.snapshot.LayerUnpacker;
 import dev.berth.daemon.util.Ids;
 import dev.berth.daemon.util.Json;
+import dev.berth.daemon.util.TeeInputStream;
 import dev.berth.daemon.util.Times;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -76,7 +77,7 @@ public final class ImageService {
             result = LayerUnpacker.unpack(tee, temp.resolve("diff"));
             tee.transferTo(OutputStream.nullOutputStream());
             // A tar with no entries is all zero blocks; anything else without an entry is not a tar.
-            if (result.entries() == 0 && tee.sawNonZero) throw BerthException.invalid("archive/tar: invalid tar header");
+            if (result.entries() == 0 && tee.sawNonZero()) throw BerthException.invalid("archive/tar: invalid tar header");
             diffId = w.commit(null);
         } catch (IOException | RuntimeException e) {
             layers.discard(temp);
@@ -385,33 +386,5 @@ public final class ImageService {
         n.set("Labels", c.has("Labels") ? c.get("Labels") : null);
         if (c.has("StopSignal")) n.set("StopSignal", c.get("StopSignal"));
         return n;
-    }
-
-    /** Copies everything read from {@code in} to {@code out}. */
-    private static final class TeeInputStream extends java.io.FilterInputStream {
-        private final OutputStream out;
-        boolean sawNonZero;
-        TeeInputStream(InputStream in, OutputStream out) { super(in); this.out = out; }
-        @Override public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                out.write(b);
-                sawNonZero |= b != 0;
-            }
-            return b;
-        }
-        @Override public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                out.write(b, off, n);
-                if (!sawNonZero) for (int i = off; i < off + n; i++) if (b[i] != 0) { sawNonZero = true; break; }
-            }
-            return n;
-        }
-        @Override public long skip(long n) throws IOException {
-            byte[] buf = new byte[(int) Math.min(n, 65536)];
-            int r = read(buf, 0, buf.length);
-            return Math.max(r, 0);
-        }
     }
 }

@@ -6,6 +6,7 @@ import dev.berth.daemon.container.ContainerService;
 import dev.berth.daemon.container.ContainerStreams;
 import dev.berth.daemon.container.ContainerViews;
 import dev.berth.daemon.errors.BerthException;
+import dev.berth.daemon.util.Filters;
 import dev.berth.daemon.util.Json;
 import dev.berth.daemon.util.Times;
 import java.io.IOException;
@@ -29,7 +30,7 @@ public final class ContainerRoutes {
     public void register(Router r) {
         r.post("/containers/create", this::create);
         r.get("/containers/json", (req, res) -> res.json(200, views.list(req.queryBool("all"), req.queryInt("limit"),
-                req.queryBool("size"), ContainerViews.parseFilters(req.query("filters")))));
+                req.queryBool("size"), Filters.parse(req.query("filters")))));
         r.get("/containers/{id}/json", (req, res) -> res.json(200, views.inspect(service.resolve(req.pathParam("id")), req.queryBool("size"))));
         r.post("/containers/{id}/start", (req, res) -> {
             service.start(req.pathParam("id"));

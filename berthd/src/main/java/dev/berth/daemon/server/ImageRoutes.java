@@ -1,7 +1,7 @@
 package dev.berth.daemon.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.berth.daemon.container.ContainerViews;
+import dev.berth.daemon.util.Filters;
 import dev.berth.daemon.errors.BerthException;
 import dev.berth.daemon.image.Image;
 import dev.berth.daemon.distribution.ImagePull;
@@ -33,7 +33,7 @@ public final class ImageRoutes {
         r.get("/images/json", this::list);
         r.get("/images/{name*}/history", (req, res) -> res.json(200, images.history(images.store().resolve(req.pathParam("name")))));
         r.post("/images/prune", (req, res) -> {
-            var filters = ContainerViews.parseFilters(req.query("filters"));
+            var filters = Filters.parse(req.query("filters"));
             for (String k : filters.keySet()) {
                 if (!k.equals("dangling")) throw new BerthException.NotImplemented("image prune filter '" + k + "' is not supported yet");
             }
@@ -121,7 +121,7 @@ public final class ImageRoutes {
     }
 
     private void list(Request req, Response res) throws IOException {
-        Map<String, List<String>> filters = ContainerViews.parseFilters(req.query("filters"));
+        Map<String, List<String>> filters = Filters.parse(req.query("filters"));
         for (String k : filters.keySet()) {
             if (!List.of("dangling", "label", "before", "since", "reference", "until").contains(k)) {
                 throw BerthException.invalid("invalid filter '" + k + "'");
@@ -152,14 +152,7 @@ public final class ImageRoutes {
                 if (!ok) continue;
             }
             if (filters.containsKey("label")) {
-                boolean ok = true;
-                for (String l : filters.get("label")) {
-                    int eq = l.indexOf('=');
-                    var labels = s.path("Labels");
-                    String k = eq < 0 ? l : l.substring(0, eq);
-                    if (!labels.has(k) || eq >= 0 && !labels.get(k).asText().equals(l.substring(eq + 1))) ok = false;
-                }
-                if (!ok) continue;
+                if (!filters.get("label").stream().allMatch(l -> Filters.labelMatches(Filters.labelsOf(s.get("Labels")), l))) continue;
             }
             out.add(s);
         }

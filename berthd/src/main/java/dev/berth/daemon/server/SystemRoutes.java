@@ -12,6 +12,7 @@ import dev.berth.daemon.events.Event;
 import dev.berth.daemon.events.EventBus;
 import dev.berth.daemon.image.ImageStore;
 import dev.berth.daemon.runtime.OciRuntime;
+import dev.berth.daemon.util.Filters;
 import dev.berth.daemon.util.Json;
 import dev.berth.daemon.util.Times;
 import java.io.IOException;
@@ -268,7 +269,7 @@ public final class SystemRoutes {
         Instant now = Instant.now();
         Instant since = Times.parseQueryTime(req.query("since"), now);
         Instant until = Times.parseQueryTime(req.query("until"), now);
-        Map<String, List<String>> filters = ContainerViews.parseFilters(req.query("filters"));
+        Map<String, List<String>> filters = Filters.parse(req.query("filters"));
         for (String k : filters.keySet()) {
             if (!List.of("container", "image", "event", "type", "label", "network", "volume", "daemon", "plugin", "node", "service", "secret", "config", "scope").contains(k)) {
                 throw BerthException.invalid("invalid filter '" + k + "'");
@@ -323,12 +324,7 @@ public final class SystemRoutes {
             if (!ok) return false;
         }
         if (f.containsKey("label")) {
-            for (String v : f.get("label")) {
-                int eq = v.indexOf('=');
-                String k = eq < 0 ? v : v.substring(0, eq);
-                String val = e.attributes().get(k);
-                if (val == null || eq >= 0 && !val.equals(v.substring(eq + 1))) return false;
-            }
+            for (String v : f.get("label")) if (!Filters.labelMatches(e.attributes()::get, v)) return false;
         }
         return true;
     }

@@ -10,9 +10,7 @@ import dev.berth.daemon.errors.BerthException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** One configured Jackson mapper and small helpers for Docker-shaped JSON. */
 public final class Json {
@@ -57,15 +55,6 @@ public final class Json {
         if (v.isArray()) v.forEach(x -> out.add(x.asText()));
         else if (v.isTextual()) out.add(v.asText());
         else throw BerthException.invalid("invalid value for " + field + ": expected a list of strings");
-        return out;
-    }
-
-    public static Map<String, String> stringMap(JsonNode n, String field) {
-        JsonNode v = n == null ? null : n.get(field);
-        Map<String, String> out = new LinkedHashMap<>();
-        if (v == null || v.isNull()) return out;
-        if (!v.isObject()) throw BerthException.invalid("invalid value for " + field + ": expected an object");
-        v.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
         return out;
     }
 
