@@ -8,7 +8,9 @@ import dev.berth.daemon.container.ContainerStreams;
 import dev.berth.daemon.container.ContainerViews;
 import dev.berth.daemon.content.ContentStore;
 import dev.berth.daemon.distribution.ImagePull;
+import dev.berth.daemon.distribution.ImagePush;
 import dev.berth.daemon.events.EventBus;
+import dev.berth.daemon.image.CompressedDigests;
 import dev.berth.daemon.image.ImageService;
 import dev.berth.daemon.image.ImageStore;
 import dev.berth.daemon.image.LayerStore;
@@ -79,7 +81,7 @@ public final class Main {
         ContentStore content = new ContentStore(cfg.dataRoot());
         LayerStore layers = new LayerStore(cfg.dataRoot());
         ImageStore imageStore = new ImageStore(cfg.dataRoot(), content, layers);
-        ImageService images = new ImageService(content, layers, imageStore, events);
+        ImageService images = new ImageService(content, layers, imageStore, new CompressedDigests(cfg.dataRoot()), events);
         ContainerStore containerStore = new ContainerStore(cfg.dataRoot());
         ContainerService containers = new ContainerService(cfg, containerStore, imageStore, layers, runtime, events);
         images.setContainerUsage(containers);
@@ -88,7 +90,8 @@ public final class Main {
         Router router = new Router();
         ContainerViews views = new ContainerViews(containers, imageStore, layers);
         new SystemRoutes(cfg, containers, views, images, runtime, events, engineId(cfg.dataRoot())).register(router);
-        new ImageRoutes(images, new ImagePull(content, layers, images, cfg.registryLoopbackOnly())).register(router);
+        new ImageRoutes(images, new ImagePull(content, layers, images, cfg.registryLoopbackOnly()),
+                new ImagePush(images, cfg.registryLoopbackOnly(), java.util.zip.Deflater.DEFAULT_COMPRESSION)).register(router);
         new ContainerRoutes(containers, views, new ContainerStreams(containers, events)).register(router);
 
         List<HttpServer> servers = new ArrayList<>();

@@ -132,6 +132,10 @@ public final class ImagePull {
                     throw new IOException(e.getCause());
                 }
                 layers.commit(fetched.temp(), chains.get(i), diffIds.get(i), fetched.size());
+                // verified: this blob decompresses to this diff ID, so a push may reuse it
+                JsonNode desc = layerDescs.get(i);
+                images.compressed().add(diffIds.get(i), Digest.parse(desc.path("digest").asText()), desc.path("mediaType").asText(),
+                        desc.path("size").asLong(), ref.repository());
             }
         } finally {
             pool.shutdown();

@@ -17,6 +17,14 @@ public final class Progress {
 
     public void bytes(String id, String status, long current, long total) { write(id, status, null, current, total); }
 
+    /** A result for the client (dockerd's {@code aux}: the pushed tag, digest and size). */
+    public synchronized void aux(ObjectNode aux) {
+        ObjectNode n = Json.obj();
+        n.putObject("progressDetail");
+        n.set("aux", aux);
+        emit(n);
+    }
+
     private synchronized void write(String id, String status, ObjectNode detail, long current, long total) {
         ObjectNode n = Json.obj();
         n.put("status", status);
@@ -29,6 +37,10 @@ public final class Progress {
             n.set("progressDetail", detail);
         }
         if (id != null) n.put("id", id);
+        emit(n);
+    }
+
+    private void emit(ObjectNode n) {
         try {
             out.write(Json.bytes(n));
             out.write('\n');

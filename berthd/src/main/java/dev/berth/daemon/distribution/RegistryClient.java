@@ -129,8 +129,21 @@ public final class RegistryClient {
 
     private <T> HttpResponse<T> send(String repo, String path, Map<String, String> headers, HttpResponse.BodyHandler<T> handler)
             throws IOException, InterruptedException {
+        return send(repo, "GET", path, headers, HttpRequest.BodyPublishers.noBody(), handler, false);
+    }
+
+    /**
+     * One request, following an auth challenge once: a Bearer challenge fetches a token for the
+     * scope it names, a Basic one makes later requests carry the credentials. {@code target} is a
+     * path on the registry or an absolute URL (an upload Location). The body publisher may be
+     * sent twice, so callers send bodies only once a body-less request has settled auth.
+     */
+    private <T> HttpResponse<T> send(String repo, String method, String target, Map<String, String> headers,
+            HttpRequest.BodyPublisher body, HttpResponse.BodyHandler<T> handler, boolean push)
+            throws IOException, InterruptedException {
+        URI uri = target.startsWith("/") ? URI.create(base + target) : URI.create(base + "/").resolve(target);
         for (int attempt = 0; ; attempt++) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(10)).GET();
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10)).method(method, body);
             headers.forEach(b::header);
             String token = tokens.get(repo);
             if (token != null) b.header("Authorization", "Bearer " + token);
@@ -152,10 +165,93 @@ public final class RegistryClient {
                     basic = true;
                     continue;
                 }
+                if (push) throw new BerthException.Unauthorized("no basic auth credentials");
                 // dockerd answers 404 here: a 401 would make the docker CLI prompt for a login
                 throw BerthException.notFound("pull access denied for " + repo + ", repository does not exist or may require 'docker login': no basic auth credentials");
             }
             return r;
+        }
+    }
+
+    // ---- push ---------------------------------------------------------------------------------
+
+    /** {@code HEAD /v2/<repo>/blobs/<digest>}: whether the repository has the blob. */
+    public boolean blobExists(String repo, Digest digest) throws IOException, InterruptedException {
+        HttpResponse<Void> r = send(repo, "HEAD", "/v2/" + repo + "/blobs/" + digest, Map.of(),
+                HttpRequest.BodyPublishers.noBody(), HttpResponse.BodyHandlers.discarding(), true);
+        if (r.statusCode() == 200) return true;
+        if (r.statusCode() == 404) return false;
+        checkPush(r.statusCode(), new byte[0]);
+        return false;
+    }
+
+    /** An upload session: where to send its bytes next. */
+    public record Upload(String location) {}
+
+    /**
+     * Starts an upload; with {@code mountFrom} asks the registry to mount {@code digest} from
+     * that repository instead. Returns null when the mount succeeded (201), else the session.
+     */
+    public Upload startUpload(String repo, Digest digest, String mountFrom) throws IOException, InterruptedException {
+        String q = mountFrom == null ? "" : "?mount=" + digest + "&from=" + URLEncoder.encode(mountFrom, StandardCharsets.UTF_8);
+        HttpResponse<byte[]> r = send(repo, "POST", "/v2/" + repo + "/blobs/uploads/" + q, Map.of(),
+                HttpRequest.BodyPublishers.noBody(), HttpResponse.BodyHandlers.ofByteArray(), true);
+        if (r.statusCode() == 201 && mountFrom != null) return null;
+        if (r.statusCode() != 202) checkPush(r.statusCode(), r.body());
+        return new Upload(location(r));
+    }
+
+    /**
+     * Sends the next chunk of an upload ({@code PATCH} with Content-Range from {@code offset});
+     * returns the session to continue with.
+     */
+    public Upload uploadChunk(String repo, Upload upload, byte[] data, int len, long offset) throws IOException, InterruptedException {
+        HttpResponse<byte[]> r = send(repo, "PATCH", upload.location(),
+                Map.of("Content-Type", "application/octet-stream", "Content-Range", offset + "-" + (offset + len - 1)),
+                HttpRequest.BodyPublishers.ofByteArray(data, 0, len), HttpResponse.BodyHandlers.ofByteArray(), true);
+        if (r.statusCode() != 202) checkPush(r.statusCode(), r.body());
+        return new Upload(location(r));
+    }
+
+    /** Completes an upload ({@code PUT ?digest=}), with {@code data} as its last (or only) bytes. */
+    public void finishUpload(String repo, Upload upload, Digest digest, byte[] data, int len) throws IOException, InterruptedException {
+        String loc = upload.location() + (upload.location().contains("?") ? "&" : "?") + "digest=" + digest;
+        HttpResponse<byte[]> r = send(repo, "PUT", loc, Map.of("Content-Type", "application/octet-stream"),
+                HttpRequest.BodyPublishers.ofByteArray(data, 0, len), HttpResponse.BodyHandlers.ofByteArray(), true);
+        if (r.statusCode() != 201) checkPush(r.statusCode(), r.body());
+    }
+
+    /** {@code PUT /v2/<repo>/manifests/<reference>}; returns the digest the registry computed. */
+    public Digest putManifest(String repo, String reference, String mediaType, byte[] bytes) throws IOException, InterruptedException {
+        HttpResponse<byte[]> r = send(repo, "PUT", "/v2/" + repo + "/manifests/" + reference, Map.of("Content-Type", mediaType),
+                HttpRequest.BodyPublishers.ofByteArray(bytes), HttpResponse.BodyHandlers.ofByteArray(), true);
+        if (r.statusCode() != 201) checkPush(r.statusCode(), r.body());
+        String d = r.headers().firstValue("Docker-Content-Digest").orElse(null);
+        return d == null ? Digest.of(bytes) : Digest.parse(d);
+    }
+
+    private String location(HttpResponse<?> r) {
+        String loc = r.headers().firstValue("Location").orElse(null);
+        if (loc == null || loc.isEmpty()) throw new BerthException.Unavailable("registry started an upload without a Location");
+        return loc;
+    }
+
+    /** Registry errors during a push, with the registry's own words as dockerd shows them. */
+    private static void checkPush(int status, byte[] body) {
+        String code = "";
+        String text = errorText(body, "");
+        try {
+            code = Json.MAPPER.readTree(body).path("errors").path(0).path("code").asText("");
+        } catch (IOException | RuntimeException ignored) {
+            // not JSON
+        }
+        String msg = (code.isEmpty() ? "" : code.toLowerCase(java.util.Locale.ROOT) + ": ") + (text.isEmpty() ? "status " + status : text);
+        switch (status) {
+            case 401 -> throw new BerthException.Unauthorized(msg.isEmpty() ? "unauthorized: authentication required" : msg);
+            case 403 -> throw new BerthException.Forbidden(msg);
+            case 404 -> throw BerthException.notFound(msg);
+            case 400 -> throw BerthException.invalid(msg);
+            default -> throw new BerthException.Unavailable("received unexpected HTTP status: " + status + " " + msg);
         }
     }
 

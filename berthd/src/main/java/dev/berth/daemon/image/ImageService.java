@@ -37,13 +37,15 @@ public final class ImageService {
     private final ContentStore content;
     private final LayerStore layers;
     private final ImageStore store;
+    private final CompressedDigests compressed;
     private final EventBus events;
     private volatile ContainerUsage usage = id -> List.of();
 
-    public ImageService(ContentStore content, LayerStore layers, ImageStore store, EventBus events) {
+    public ImageService(ContentStore content, LayerStore layers, ImageStore store, CompressedDigests compressed, EventBus events) {
         this.content = content;
         this.layers = layers;
         this.store = store;
+        this.compressed = compressed;
         this.events = events;
     }
 
@@ -51,6 +53,9 @@ public final class ImageService {
 
     public ImageStore store() { return store; }
     public LayerStore layers() { return layers; }
+    public ContentStore content() { return content; }
+    public CompressedDigests compressed() { return compressed; }
+    public EventBus events() { return events; }
 
     /**
      * Imports a root filesystem tar (plain, gzip, bzip2 or xz) as a one-layer image. The layer is
@@ -224,7 +229,11 @@ public final class ImageService {
             diffsInUse.addAll(other.diffIds());
         }
         for (Digest chain : removed.chainIds()) if (!inUse.contains(chain)) layers.delete(chain);
-        for (Digest diff : removed.diffIds()) if (!diffsInUse.contains(diff)) content.delete(diff);
+        for (Digest diff : removed.diffIds()) {
+            if (diffsInUse.contains(diff)) continue;
+            content.delete(diff);
+            compressed.remove(diff);
+        }
         content.delete(removed.id());
     }
 

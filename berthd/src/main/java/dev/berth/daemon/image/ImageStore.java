@@ -143,6 +143,16 @@ public final class ImageStore {
         return out;
     }
 
+    /** The tags of a repository ({@code docker.io/library/busybox}), sorted. */
+    public synchronized List<String> tagsOf(String repository) {
+        List<String> out = new ArrayList<>();
+        for (String k : refs.keySet()) {
+            ImageRef r = ImageRef.parse(k);
+            if (r.digest() == null && r.repository().equals(repository)) out.add(r.tag());
+        }
+        return out;
+    }
+
     public synchronized List<ImageRef> refsOf(Digest id) {
         List<ImageRef> out = new ArrayList<>();
         refs.forEach((k, v) -> { if (v.equals(id)) out.add(ImageRef.parse(k)); });

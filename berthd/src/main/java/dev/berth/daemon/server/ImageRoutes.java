@@ -5,6 +5,7 @@ import dev.berth.daemon.util.Filters;
 import dev.berth.daemon.errors.BerthException;
 import dev.berth.daemon.image.Image;
 import dev.berth.daemon.distribution.ImagePull;
+import dev.berth.daemon.distribution.ImagePush;
 import dev.berth.daemon.distribution.Progress;
 import dev.berth.daemon.distribution.RegistryClient;
 import dev.berth.daemon.image.ImageRef;
@@ -21,10 +22,12 @@ import java.util.Map;
 public final class ImageRoutes {
     private final ImageService images;
     private final ImagePull pull;
+    private final ImagePush push;
 
-    public ImageRoutes(ImageService images, ImagePull pull) {
+    public ImageRoutes(ImageService images, ImagePull pull, ImagePush push) {
         this.images = images;
         this.pull = pull;
+        this.push = push;
     }
 
     public void register(Router r) {
@@ -42,6 +45,7 @@ public final class ImageRoutes {
             }
             res.json(200, images.prune());
         });
+        r.post("/images/{name*}/push", this::push);
         r.get("/images/{name*}/json", (req, res) -> res.json(200, images.inspect(images.store().resolve(req.pathParam("name")))));
         r.post("/images/{name*}/tag", (req, res) -> {
             images.tag(req.pathParam("name"), req.query("repo"), req.query("tag"));
@@ -68,20 +72,31 @@ public final class ImageRoutes {
         }
     }
 
-    /**
-     * Pull. The progress stream starts with the first message, so errors found before it (bad
-     * reference, unknown manifest, unreachable registry) are ordinary HTTP errors, as in dockerd;
-     * later ones become an {@code errorDetail} line the docker CLI prints.
-     */
+    /** Pull: a bad reference, unknown manifest or unreachable registry is a plain HTTP error. */
     private void pull(Request req, Response res, String fromImage) throws IOException, InterruptedException {
         String tag = req.query("tag");
         ImageRef ref = ImageRef.parse(fromImage);
         if (tag != null && !tag.isEmpty()) {
             ref = tag.startsWith("sha256:") ? ImageRef.parse(ref.repository() + "@" + tag) : ImageRef.parse(ref.repository() + ":" + tag);
         }
+        ImageRef target = ref;
+        var credentials = RegistryClient.Credentials.fromHeader(req.header("X-Registry-Auth"));
+        withProgress(res, progress -> pull.pull(target, req.query("platform"), progress, credentials));
+    }
+
+    private interface ProgressWork {
+        void run(Progress progress) throws IOException, InterruptedException;
+    }
+
+    /**
+     * Runs a pull or push that reports progress. The stream starts with the first message, so
+     * errors before it are ordinary HTTP errors, as in dockerd; later ones become an
+     * {@code errorDetail} line the docker CLI prints.
+     */
+    private static void withProgress(Response res, ProgressWork work) throws IOException, InterruptedException {
         LazyStream out = new LazyStream(res);
         try {
-            pull.pull(ref, req.query("platform"), new Progress(out), RegistryClient.Credentials.fromHeader(req.header("X-Registry-Auth")));
+            work.run(new Progress(out));
         } catch (BerthException | IOException e) {
             if (!out.started()) throw e;
             String msg = e.getMessage();
@@ -89,6 +104,12 @@ public final class ImageRoutes {
             out.write('\n');
         }
         out.close();
+    }
+
+    private void push(Request req, Response res) throws IOException, InterruptedException {
+        var targets = push.targets(req.pathParam("name"), req.query("tag"));
+        var credentials = RegistryClient.Credentials.fromHeader(req.header("X-Registry-Auth"));
+        withProgress(res, progress -> push.push(targets, progress, credentials));
     }
 
     /** {@code docker login}: the daemon checks the credentials; the client stores them. */
