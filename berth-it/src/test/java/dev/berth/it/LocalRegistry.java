@@ -84,12 +84,25 @@ public final class LocalRegistry implements AutoCloseable {
 
     /** An OCI layout with one image (a gzip layer of {@code rootfsTar}) under {@code tag}; returns the manifest digest. */
     public static OciImage ociLayout(Path layout, Path rootfsTar, String tag, List<String[]> platforms) throws Exception {
+        return ociLayout(layout, rootfsTar, tag, platforms, "gzip");
+    }
+
+    /** As above, the layer compressed with {@code gzip} or {@code zstd} (Debian's zstd tool). */
+    public static OciImage ociLayout(Path layout, Path rootfsTar, String tag, List<String[]> platforms, String compression) throws Exception {
         Files.createDirectories(layout.resolve("blobs/sha256"));
         Files.writeString(layout.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}");
         byte[] tar = Files.readAllBytes(rootfsTar);
         java.io.ByteArrayOutputStream gz = new java.io.ByteArrayOutputStream();
-        try (OutputStream o = new GZIPOutputStream(gz)) {
-            o.write(tar);
+        if (compression.equals("zstd")) {
+            Path out = Files.createTempFile("layer", ".zst");
+            Cmd.Result z = Cmd.run(Map.of(), null, "zstd", "-q", "-f", rootfsTar.toString(), "-o", out.toString());
+            if (z.code() != 0) throw new IllegalStateException("zstd failed: " + z);
+            gz.write(Files.readAllBytes(out));
+            Files.delete(out);
+        } else {
+            try (OutputStream o = new GZIPOutputStream(gz)) {
+                o.write(tar);
+            }
         }
         String layer = blob(layout, gz.toByteArray());
         String config = blob(layout, ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"2026-01-01T00:00:00Z\","
@@ -97,7 +110,7 @@ public final class LocalRegistry implements AutoCloseable {
                 + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + sha(tar) + "\"]}}").getBytes());
         byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
                 + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + config + "\",\"size\":"
-                + Files.size(path(layout, config)) + "},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\","
+                + Files.size(path(layout, config)) + "},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+" + compression + "\","
                 + "\"digest\":\"" + layer + "\",\"size\":" + gz.size() + "}]}").getBytes();
         String m = blob(layout, manifest);
         StringBuilder entries = new StringBuilder();

@@ -44,6 +44,8 @@ class PullIT {
         reg.push(layout, "latest", "team/bb:v2s2", "--format", "v2s2");
         reg.push(layout, "multi", "multi:1", "--all");
         reg.push(layout, "corrupt", "bad:1");
+        LocalRegistry.ociLayout(layout, Fixtures.busyboxTar(), "zstd", null, "zstd");
+        reg.push(layout, "zstd", "zstd:1");
     }
 
     @AfterAll
@@ -77,6 +79,16 @@ class PullIT {
         assertNotEquals(0, bad.code());
         assertTrue(bad.err().contains("manifest unknown") || bad.err().contains("not found"), bad::toString);
         ok(d.docker("rmi", reg.host() + "/library/busybox@" + busybox.manifest()));
+    }
+
+    @Test
+    void zstdLayersArePulled() throws Exception {
+        String manifest = ok(Cmd.run(Map.of(), null, "curl", "-sf", "-H", "Accept: application/vnd.oci.image.manifest.v1+json",
+                "http://" + reg.host() + "/v2/zstd/manifests/1")).out();
+        assertTrue(manifest.contains("application/vnd.oci.image.layer.v1.tar+zstd"), manifest);
+        ok(d.docker("pull", reg.host() + "/zstd:1"));
+        assertEquals("zstd\n", ok(d.docker("run", "--rm", reg.host() + "/zstd:1", "echo", "zstd")).out());
+        ok(d.docker("rmi", reg.host() + "/zstd:1"));
     }
 
     @Test

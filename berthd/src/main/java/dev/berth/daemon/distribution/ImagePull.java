@@ -1,6 +1,7 @@
 package dev.berth.daemon.distribution;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.daemon.content.Compression;
 import dev.berth.daemon.content.ContentStore;
 import dev.berth.daemon.content.Digest;
 import dev.berth.daemon.errors.BerthException;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.zip.GZIPInputStream;
 
 /**
  * {@code POST /images/create?fromImage=}: resolves the manifest (index → platform → manifest),
@@ -180,10 +180,7 @@ public final class ImagePull {
              ContentStore.Writer w = content.writer()) {
             MessageDigest compressed = Digest.sha256();
             InputStream counted = new CountingDigestStream(raw, compressed, n -> progress.bytes(id, "Downloading", n, size));
-            InputStream tar;
-            if (type.endsWith("gzip") || type.endsWith(".tar.gzip")) tar = new GZIPInputStream(counted, 65536);
-            else if (type.endsWith("zstd")) throw BerthException.invalid("zstd-compressed layers are not supported yet");
-            else tar = counted;
+            InputStream tar = Compression.forLayer(type, counted);
             InputStream tee = new dev.berth.daemon.util.TeeInputStream(tar, w);
             LayerUnpacker.Result unpackedLayer = LayerUnpacker.unpack(tee, temp.resolve("diff"));
             tee.transferTo(OutputStream.nullOutputStream());

@@ -3,6 +3,7 @@ package dev.berth.daemon.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.daemon.content.Compression;
 import dev.berth.daemon.content.ContentStore;
 import dev.berth.daemon.content.Digest;
 import dev.berth.daemon.errors.BerthException;
@@ -21,9 +22,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
-import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
-import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 
 /** Image operations behind the /images endpoints: import, list, inspect, tag, remove. */
 public final class ImageService {
@@ -73,7 +71,7 @@ public final class ImageService {
         ObjectNode cfg = Json.obj();
         ConfigChanges.apply(cfg, changes);
 
-        InputStream tar = decompress(new BufferedInputStream(body, 65536));
+        InputStream tar = Compression.detect(new BufferedInputStream(body, 65536));
         Path temp = layers.newTemp();
         Digest diffId;
         LayerUnpacker.Result result;
@@ -125,21 +123,6 @@ public final class ImageService {
                     .put("digest", d.toString()).put("size", content.size(d));
         }
         content.put(Json.bytes(m));
-    }
-
-    private static InputStream decompress(BufferedInputStream in) throws IOException {
-        in.mark(8);
-        byte[] magic = in.readNBytes(6);
-        in.reset();
-        if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) return new GZIPInputStream(in, 65536);
-        if (magic.length >= 3 && magic[0] == 'B' && magic[1] == 'Z' && magic[2] == 'h') return new BZip2CompressorInputStream(in, true);
-        if (magic.length >= 6 && (magic[0] & 0xff) == 0xfd && magic[1] == '7' && magic[2] == 'z' && magic[3] == 'X' && magic[4] == 'Z' && magic[5] == 0) {
-            return new XZCompressorInputStream(in, true);
-        }
-        if (magic.length >= 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5 && (magic[2] & 0xff) == 0x2f && (magic[3] & 0xff) == 0xfd) {
-            throw BerthException.invalid("zstd-compressed archives are not supported for import yet");
-        }
-        return in;
     }
 
     public void tag(Image img, ImageRef ref) throws IOException {
