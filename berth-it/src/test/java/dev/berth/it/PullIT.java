@@ -92,6 +92,20 @@ class PullIT {
     }
 
     @Test
+    void distributionInspectShowsDescriptorAndPlatforms() throws Exception {
+        String multi = ok(Cmd.run(Map.of(), null, "curl", "-sf", "--unix-socket", d.socket.toString(),
+                "http://berth/v1.47/distribution/" + reg.host() + "/multi:1/json")).out();
+        assertTrue(multi.contains("\"mediaType\":\"application/vnd.oci.image.index.v1+json\""), multi);
+        assertTrue(multi.contains("\"architecture\":\"arm64\"") && multi.contains("\"architecture\":\"amd64\""), multi);
+        String single = ok(Cmd.run(Map.of(), null, "curl", "-sf", "--unix-socket", d.socket.toString(),
+                "http://berth/distribution/" + reg.host() + "/library/busybox/json")).out();
+        assertTrue(single.contains("\"digest\":\"" + busybox.manifest() + "\"") && single.contains("\"os\":\"linux\""), single);
+        Cmd.Result missing = Cmd.run(Map.of(), null, "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--unix-socket",
+                d.socket.toString(), "http://berth/distribution/" + reg.host() + "/nothing/json");
+        assertEquals("404", missing.out());
+    }
+
+    @Test
     void indexSelectsThePlatform() throws Exception {
         ok(d.docker("pull", reg.host() + "/multi:1"));
         assertEquals("amd64\n", ok(d.docker("image", "inspect", "-f", "{{.Architecture}}", reg.host() + "/multi:1")).out());

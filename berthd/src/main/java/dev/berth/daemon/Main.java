@@ -7,6 +7,7 @@ import dev.berth.daemon.container.ContainerStore;
 import dev.berth.daemon.container.ContainerStreams;
 import dev.berth.daemon.container.ContainerViews;
 import dev.berth.daemon.content.ContentStore;
+import dev.berth.daemon.distribution.DistributionInspect;
 import dev.berth.daemon.distribution.ImagePull;
 import dev.berth.daemon.distribution.ImagePush;
 import dev.berth.daemon.events.EventBus;
@@ -91,7 +92,8 @@ public final class Main {
         ContainerViews views = new ContainerViews(containers, imageStore, layers);
         new SystemRoutes(cfg, containers, views, images, runtime, events, engineId(cfg.dataRoot())).register(router);
         new ImageRoutes(images, new ImagePull(content, layers, images, cfg.registryLoopbackOnly()),
-                new ImagePush(images, cfg.registryLoopbackOnly(), java.util.zip.Deflater.DEFAULT_COMPRESSION)).register(router);
+                new ImagePush(images, cfg.registryLoopbackOnly(), java.util.zip.Deflater.DEFAULT_COMPRESSION),
+                new DistributionInspect(cfg.registryLoopbackOnly())).register(router);
         new ContainerRoutes(containers, views, new ContainerStreams(containers, events)).register(router);
 
         List<HttpServer> servers = new ArrayList<>();

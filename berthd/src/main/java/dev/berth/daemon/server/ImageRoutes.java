@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.daemon.util.Filters;
 import dev.berth.daemon.errors.BerthException;
 import dev.berth.daemon.image.Image;
+import dev.berth.daemon.distribution.DistributionInspect;
 import dev.berth.daemon.distribution.ImagePull;
 import dev.berth.daemon.distribution.ImagePush;
 import dev.berth.daemon.distribution.Progress;
@@ -23,11 +24,13 @@ public final class ImageRoutes {
     private final ImageService images;
     private final ImagePull pull;
     private final ImagePush push;
+    private final DistributionInspect distribution;
 
-    public ImageRoutes(ImageService images, ImagePull pull, ImagePush push) {
+    public ImageRoutes(ImageService images, ImagePull pull, ImagePush push, DistributionInspect distribution) {
         this.images = images;
         this.pull = pull;
         this.push = push;
+        this.distribution = distribution;
     }
 
     public void register(Router r) {
@@ -46,6 +49,8 @@ public final class ImageRoutes {
             res.json(200, images.prune());
         });
         r.post("/images/{name*}/push", this::push);
+        r.get("/distribution/{name*}/json", (req, res) -> res.json(200,
+                distribution.inspect(req.pathParam("name"), RegistryClient.Credentials.fromHeader(req.header("X-Registry-Auth")))));
         r.get("/images/{name*}/json", (req, res) -> res.json(200, images.inspect(images.store().resolve(req.pathParam("name")))));
         r.post("/images/{name*}/tag", (req, res) -> {
             images.tag(req.pathParam("name"), req.query("repo"), req.query("tag"));
