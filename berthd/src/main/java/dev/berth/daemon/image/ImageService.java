@@ -260,21 +260,46 @@ public final class ImageService {
         return out;
     }
 
-    /** {@code POST /images/prune}: removes dangling (untagged) images no container uses. */
-    public ObjectNode prune() throws IOException {
+    /**
+     * {@code POST /images/prune}: removes images no container uses — only untagged ones unless
+     * {@code dangling=false} — narrowed by {@code until} (created before) and {@code label} /
+     * {@code label!} filters, as dockerd does.
+     */
+    public ObjectNode prune(Map<String, List<String>> filters) throws IOException {
+        for (String k : filters.keySet()) {
+            if (!List.of("dangling", "until", "label", "label!").contains(k)) throw BerthException.invalid("invalid filter '" + k + "'");
+        }
+        boolean danglingOnly = true;
+        for (String v : filters.getOrDefault("dangling", List.of())) {
+            switch (v.toLowerCase(java.util.Locale.ROOT)) {
+                case "true", "1" -> danglingOnly = true;
+                case "false", "0" -> danglingOnly = false;
+                default -> throw BerthException.invalid("invalid filter 'dangling=" + v + "'");
+            }
+        }
+        Instant now = Instant.now();
+        Instant until = null;
+        for (String v : filters.getOrDefault("until", List.of())) until = dev.berth.daemon.util.Times.parseQueryTime(v, now);
         ObjectNode out = Json.obj();
         ArrayNode deleted = out.putArray("ImagesDeleted");
         long reclaimed = 0;
         for (Image img : store.all()) {
-            if (!store.repoTags(img.id()).isEmpty() || !usage.containersUsing(img.id()).isEmpty()) continue;
+            if (store.get(img.id()) == null) continue; // went with an earlier one
+            if (danglingOnly && !store.repoTags(img.id()).isEmpty()) continue;
+            if (!usage.containersUsing(img.id()).isEmpty()) continue;
+            if (until != null && !createdTime(img).isBefore(until)) continue;
+            var labels = dev.berth.daemon.util.Filters.labelsOf(img.containerConfig().get("Labels"));
+            if (!filters.getOrDefault("label", List.of()).stream().allMatch(l -> dev.berth.daemon.util.Filters.labelMatches(labels, l))) continue;
+            if (filters.getOrDefault("label!", List.of()).stream().anyMatch(l -> dev.berth.daemon.util.Filters.labelMatches(labels, l))) continue;
             reclaimed += img.size();
-            for (Map<String, String> m : remove(img.id().toString(), false, false)) {
+            for (Map<String, String> m : remove(img.id().toString(), true, false)) {
                 ObjectNode row = deleted.addObject();
                 m.forEach(row::put);
             }
         }
         if (deleted.isEmpty()) out.putNull("ImagesDeleted");
         out.put("SpaceReclaimed", reclaimed);
+        events.publish("image", "prune", "", Map.of("reclaimed", Long.toString(reclaimed)));
         return out;
     }
 

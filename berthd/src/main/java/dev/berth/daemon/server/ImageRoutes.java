@@ -38,16 +38,7 @@ public final class ImageRoutes {
         r.post("/auth", this::auth);
         r.get("/images/json", this::list);
         r.get("/images/{name*}/history", (req, res) -> res.json(200, images.history(images.store().resolve(req.pathParam("name")))));
-        r.post("/images/prune", (req, res) -> {
-            var filters = Filters.parse(req.query("filters"));
-            for (String k : filters.keySet()) {
-                if (!k.equals("dangling")) throw new BerthException.NotImplemented("image prune filter '" + k + "' is not supported yet");
-            }
-            if (filters.containsKey("dangling") && filters.get("dangling").contains("false")) {
-                throw new BerthException.NotImplemented("pruning tagged images (dangling=false) is not supported yet");
-            }
-            res.json(200, images.prune());
-        });
+        r.post("/images/prune", (req, res) -> res.json(200, images.prune(Filters.parse(req.query("filters")))));
         r.post("/images/{name*}/push", this::push);
         r.get("/distribution/{name*}/json", (req, res) -> res.json(200,
                 distribution.inspect(req.pathParam("name"), RegistryClient.Credentials.fromHeader(req.header("X-Registry-Auth")))));
@@ -159,10 +150,13 @@ public final class ImageRoutes {
         sorted.sort(Comparator.comparing((Image i) -> i.config().path("created").asText("")).reversed());
         java.time.Instant before = boundCreated(filters.get("before"));
         java.time.Instant since = boundCreated(filters.get("since"));
+        java.time.Instant until = null;
+        for (String v : filters.getOrDefault("until", List.of())) until = dev.berth.daemon.util.Times.parseQueryTime(v, java.time.Instant.now());
         for (Image img : sorted) {
             java.time.Instant created = ImageService.createdTime(img);
             if (before != null && !created.isBefore(before)) continue;
             if (since != null && !created.isAfter(since)) continue;
+            if (until != null && !created.isBefore(until)) continue;
             ObjectNode s = images.summary(img);
             List<String> tags = new ArrayList<>();
             s.withArray("RepoTags").forEach(t -> tags.add(t.asText()));
