@@ -64,6 +64,9 @@ public final class LocalRegistry implements AutoCloseable {
                 && Files.isExecutable(Path.of("/usr/bin/htpasswd"));
     }
 
+    /** The registry's output, with one access-log line per request. */
+    public String log() throws IOException { return Files.readString(dir.resolve("registry.log")); }
+
     /** The blob file the registry serves for a digest (to corrupt it in tests). */
     public Path blobFile(String digest) {
         String hex = digest.substring(7);

@@ -82,6 +82,31 @@ class PullIT {
     }
 
     @Test
+    void concurrentPullsFetchEachLayerOnce() throws Exception {
+        Path dir = d.dir.resolve("shared");
+        Files.createDirectories(dir);
+        byte[] random = new byte[24 << 20];
+        new java.util.Random(5).nextBytes(random);
+        Files.write(dir.resolve("random.bin"), random);
+        Path tar = d.dir.resolve("shared.tar");
+        ok(Cmd.run(Map.of(), null, "tar", "-C", dir.toString(), "-cf", tar.toString(), "."));
+        LocalRegistry.OciImage img = LocalRegistry.ociLayout(d.dir.resolve("oci-shared"), tar, "1", null);
+        reg.push(d.dir.resolve("oci-shared"), "1", "shared:1");
+        String ref = reg.host() + "/shared:1";
+        ProcessBuilder pb = new ProcessBuilder("/usr/local/bin/docker", "pull", ref).redirectErrorStream(true);
+        pb.environment().put("DOCKER_HOST", d.host());
+        Process a = pb.start();
+        Process b = pb.start();
+        String outA = new String(a.getInputStream().readAllBytes());
+        String outB = new String(b.getInputStream().readAllBytes());
+        assertEquals(0, a.waitFor(), outA);
+        assertEquals(0, b.waitFor(), outB);
+        long gets = reg.log().lines().filter(l -> l.contains("GET /v2/shared/blobs/" + img.layer()) && l.contains("Java-http-client")).count();
+        assertEquals(1, gets, "the layer is fetched once for both pulls:\n" + outA + "\n" + outB);
+        ok(d.docker("rmi", ref));
+    }
+
+    @Test
     void zstdLayersArePulled() throws Exception {
         String manifest = ok(Cmd.run(Map.of(), null, "curl", "-sf", "-H", "Accept: application/vnd.oci.image.manifest.v1+json",
                 "http://" + reg.host() + "/v2/zstd/manifests/1")).out();

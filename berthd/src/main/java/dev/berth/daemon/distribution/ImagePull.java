@@ -21,6 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 
 /**
@@ -34,6 +36,8 @@ public final class ImagePull {
     private final LayerStore layers;
     private final ImageService images;
     private final boolean loopbackOnly;
+    /** Layers being fetched now, by chain ID: a concurrent pull of the same layer waits for it. */
+    private final ConcurrentHashMap<Digest, CompletableFuture<Void>> inflight = new ConcurrentHashMap<>();
 
     public ImagePull(ContentStore content, LayerStore layers, ImageService images, boolean loopbackOnly) {
         this.content = content;
@@ -103,42 +107,36 @@ public final class ImagePull {
         List<Digest> chains = new ArrayList<>();
         Digest parent = null;
         for (Digest d : diffIds) chains.add(parent = LayerStore.chainId(parent, d));
-        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
-        List<Future<Fetched>> unpacked = new ArrayList<>();
-        try {
+        List<Future<?>> tasks = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < diffIds.size(); i++) {
                 JsonNode desc = layerDescs.get(i);
                 Digest blob = Digest.parse(desc.path("digest").asText());
                 String id = Ids.shortId(blob.hex());
                 if (layers.exists(chains.get(i))) {
                     progress.status(id, "Already exists");
-                    unpacked.add(null);
                     continue;
                 }
                 progress.status(id, "Pulling fs layer");
                 Digest diffId = diffIds.get(i);
-                unpacked.add(pool.submit(() -> fetchLayer(registry, repo, desc, blob, diffId, id, progress)));
+                Digest chain = chains.get(i);
+                tasks.add(pool.submit(() -> {
+                    pullLayer(registry, ref, desc, blob, diffId, chain, id, progress);
+                    return null;
+                }));
             }
-            for (int i = 0; i < unpacked.size(); i++) {
-                Future<Fetched> f = unpacked.get(i);
-                if (f == null) continue;
-                Fetched fetched;
+            // every layer is waited for, so none is still being written when the pull fails
+            Exception failure = null;
+            for (Future<?> f : tasks) {
                 try {
-                    fetched = f.get();
+                    f.get();
                 } catch (java.util.concurrent.ExecutionException e) {
-                    discardAll(unpacked, i + 1);
-                    if (e.getCause() instanceof BerthException be) throw be;
-                    if (e.getCause() instanceof IOException io) throw io;
-                    throw new IOException(e.getCause());
+                    if (failure == null) failure = e.getCause() instanceof Exception x ? x : new IOException(e.getCause());
                 }
-                layers.commit(fetched.temp(), chains.get(i), diffIds.get(i), fetched.size());
-                // verified: this blob decompresses to this diff ID, so a push may reuse it
-                JsonNode desc = layerDescs.get(i);
-                images.compressed().add(diffIds.get(i), Digest.parse(desc.path("digest").asText()), desc.path("mediaType").asText(),
-                        desc.path("size").asLong(), ref.repository());
             }
-        } finally {
-            pool.shutdown();
+            if (failure instanceof BerthException be) throw be;
+            if (failure instanceof IOException io) throw io;
+            if (failure != null) throw new IOException(failure);
         }
         Digest stored = content.put(configBytes);
         content.put(m.bytes());
@@ -161,13 +159,42 @@ public final class ImagePull {
 
     private record Fetched(Path temp, long size) {}
 
-    private void discardAll(List<Future<Fetched>> fs, int from) {
-        for (int j = from; j < fs.size(); j++) {
+    /**
+     * Fetches, verifies and publishes one layer. A layer another pull is already fetching is
+     * waited for instead of fetched twice; if that pull fails, this one fetches it itself.
+     * Published layers stay even when the image's pull fails, so pulling again resumes.
+     */
+    private void pullLayer(RegistryClient registry, ImageRef ref, JsonNode desc, Digest blob, Digest diffId, Digest chain, String id,
+            Progress progress) throws IOException, InterruptedException {
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> other;
+        boolean waited = false;
+        while ((other = inflight.putIfAbsent(chain, mine)) != null) {
+            if (!waited) progress.status(id, "Waiting");
+            waited = true;
             try {
-                if (fs.get(j) != null) layers.discard(fs.get(j).get().temp());
-            } catch (Exception ignored) {
-                // failed too: nothing to discard
+                other.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                // the other pull failed: try ourselves
             }
+            if (layers.exists(chain)) {
+                progress.status(id, "Download complete");
+                progress.status(id, "Pull complete");
+                return;
+            }
+        }
+        try {
+            Fetched fetched = fetchLayer(registry, ref.path(), desc, blob, diffId, id, progress);
+            layers.commit(fetched.temp(), chain, diffId, fetched.size());
+            // verified: this blob decompresses to this diff ID, so a push may reuse it
+            images.compressed().add(diffId, blob, desc.path("mediaType").asText(), desc.path("size").asLong(), ref.repository());
+            progress.status(id, "Pull complete");
+            inflight.remove(chain, mine); // before completing, so no waiter finds it again
+            mine.complete(null);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            inflight.remove(chain, mine);
+            mine.completeExceptionally(e);
+            throw e;
         }
     }
 
@@ -190,7 +217,6 @@ public final class ImagePull {
             progress.status(id, "Verifying Checksum");
             progress.status(id, "Download complete");
             w.commit(diffId);
-            progress.status(id, "Pull complete");
             return new Fetched(temp, unpackedLayer.bytes());
         } catch (IOException | RuntimeException e) {
             layers.discard(temp);
