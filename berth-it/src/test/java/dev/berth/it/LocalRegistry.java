@@ -27,6 +27,13 @@ public final class LocalRegistry implements AutoCloseable {
 
     /** With {@code user}/{@code password}: htpasswd (bcrypt) Basic auth, like a private registry. */
     public LocalRegistry(String user, String password) throws Exception {
+        this(user, password, null);
+    }
+
+    /** Serving HTTPS with this certificate and key; with {@code clientCa}, only to clients it signed. */
+    public record Tls(Path certificate, Path key, Path clientCa) {}
+
+    public LocalRegistry(String user, String password, Tls tls) throws Exception {
         dir = Files.createTempDirectory(Path.of("/tmp"), "berth-registry-");
         String auth = "";
         if (user != null) {
@@ -47,7 +54,7 @@ public final class LocalRegistry implements AutoCloseable {
                     rootdirectory: %s
                 http:
                   addr: 127.0.0.1:%d
-                """.formatted(dir.resolve("data"), port) + auth);
+                """.formatted(dir.resolve("data"), port) + tlsConfig(tls) + auth);
         process = new ProcessBuilder("/usr/bin/docker-registry", "serve", dir.resolve("config.yml").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
         for (int i = 0; i < 100; i++) {
@@ -55,6 +62,12 @@ public final class LocalRegistry implements AutoCloseable {
             Thread.sleep(100);
         }
         throw new IllegalStateException("registry did not start: " + Files.readString(dir.resolve("registry.log")));
+    }
+
+    private static String tlsConfig(Tls tls) {
+        if (tls == null) return "";
+        return "  tls:\n    certificate: " + tls.certificate() + "\n    key: " + tls.key() + "\n"
+                + (tls.clientCa() == null ? "" : "    clientcas:\n      - " + tls.clientCa() + "\n");
     }
 
     public String host() { return "127.0.0.1:" + port; }

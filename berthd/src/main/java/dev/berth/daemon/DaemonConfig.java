@@ -17,7 +17,10 @@ public record DaemonConfig(
         boolean ipMasq,
         boolean iptables,
         String cgroupParent,
-        boolean registryLoopbackOnly) {
+        boolean registryLoopbackOnly,
+        List<String> insecureRegistries,
+        List<String> registryMirrors,
+        List<Path> registryCertsDirs) {
 
     public static final String DEFAULT_SOCKET = "unix:///run/berth/berth.sock";
 

@@ -43,6 +43,9 @@ public final class DaemonFlags {
         flag("iptables", true, false, "Enable addition of iptables rules (default true)", "--iptables");
         flag("cgroup-parent", false, false, "Parent cgroup for all containers (default berth)", "--cgroup-parent");
         flag("registry-loopback-only", true, false, "Refuse registries not on 127.0.0.0/8 or ::1 (tests: no traffic leaves the machine)", "--registry-loopback-only");
+        flag("insecure-registries", false, true, "Enable insecure registry communication (host[:port] or CIDR)", "--insecure-registry");
+        flag("registry-mirrors", false, true, "Preferred Docker registry mirror", "--registry-mirror");
+        flag("registry-certs-dir", false, false, "Registry certificates, one <host:port> dir each (default /etc/berth/certs.d, then /etc/docker/certs.d)", "--registry-certs-dir");
         flag("config-file", false, false, "Daemon configuration file (default /etc/berth/daemon.json)", "--config-file");
     }
 
@@ -115,12 +118,8 @@ public final class DaemonFlags {
             throw new Exit(1, "unable to configure the Berth daemon with file " + cf + ": open " + cf + ": no such file or directory");
         }
 
-        List<String> hosts = given.get("hosts");
-        if (hosts == null && file.has("hosts")) {
-            hosts = new ArrayList<>();
-            for (JsonNode h : file.get("hosts")) hosts.add(h.asText());
-        }
-        if (hosts == null || hosts.isEmpty()) hosts = List.of(DaemonConfig.DEFAULT_SOCKET);
+        List<String> hosts = list(given, file, "hosts");
+        if (hosts.isEmpty()) hosts = List.of(DaemonConfig.DEFAULT_SOCKET);
         for (String h : hosts) {
             if (!h.startsWith("unix://") && !h.startsWith("tcp://") && !h.startsWith("fd://")) {
                 throw new Exit(1, "invalid daemon host \"" + h + "\": expected unix:// or tcp://");
@@ -137,12 +136,31 @@ public final class DaemonFlags {
         boolean iptables = Boolean.parseBoolean(value(given, file, "iptables", "true"));
         String cgroupParent = value(given, file, "cgroup-parent", "berth").replaceAll("^/+|/+$", "");
         boolean loopbackOnly = Boolean.parseBoolean(value(given, file, "registry-loopback-only", "false"));
-        return new DaemonConfig(hosts, dataRoot, execRoot, pid, runtime, level, ipMasq, iptables, cgroupParent, loopbackOnly);
+        List<String> mirrors = list(given, file, "registry-mirrors");
+        for (String m : mirrors) {
+            if (!m.startsWith("http://") && !m.startsWith("https://")) {
+                throw new Exit(1, "invalid mirror: unsupported scheme \"" + m.replaceFirst("://.*", "") + "\" in \"" + m + "\"");
+            }
+        }
+        String certs = value(given, file, "registry-certs-dir", null);
+        List<Path> certsDirs = certs != null ? List.of(Path.of(certs)) : List.of(Path.of("/etc/berth/certs.d"), Path.of("/etc/docker/certs.d"));
+        return new DaemonConfig(hosts, dataRoot, execRoot, pid, runtime, level, ipMasq, iptables, cgroupParent, loopbackOnly,
+                list(given, file, "insecure-registries"), mirrors, certsDirs);
     }
 
     private static String one(Map<String, List<String>> given, String key) {
         List<String> v = given.get(key);
         return v == null ? null : v.getLast();
+    }
+
+    /** A repeatable flag, or a JSON array (or single string) in the file; empty when neither. */
+    private static List<String> list(Map<String, List<String>> given, JsonNode file, String key) {
+        if (given.containsKey(key)) return given.get(key);
+        List<String> out = new ArrayList<>();
+        JsonNode f = file.get(key);
+        if (f != null && f.isArray()) f.forEach(x -> out.add(x.asText()));
+        else if (f != null && !f.isNull()) out.add(f.asText());
+        return out;
     }
 
     private static String value(Map<String, List<String>> given, JsonNode file, String key, String dflt) {

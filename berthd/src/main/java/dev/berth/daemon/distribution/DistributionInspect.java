@@ -16,13 +16,13 @@ import java.io.InputStream;
  * manifest's config), without pulling anything.
  */
 public final class DistributionInspect {
-    private final boolean loopbackOnly;
+    private final Registries registries;
 
-    public DistributionInspect(boolean loopbackOnly) { this.loopbackOnly = loopbackOnly; }
+    public DistributionInspect(Registries registries) { this.registries = registries; }
 
     public ObjectNode inspect(String name, RegistryClient.Credentials credentials) throws IOException, InterruptedException {
         ImageRef ref = ImageRef.parse(name);
-        RegistryClient registry = new RegistryClient(ref.domain(), false, loopbackOnly, credentials);
+        RegistryClient registry = registries.client(ref.domain(), credentials);
         RegistryClient.Manifest m = registry.manifest(ref.path(), ref.digest() != null ? ref.digest() : ref.tag());
         if (ref.digest() != null && !m.digest().toString().equals(ref.digest())) {
             throw BerthException.invalid("manifest verification failed for digest " + ref.digest());

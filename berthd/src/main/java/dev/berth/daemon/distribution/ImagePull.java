@@ -35,15 +35,16 @@ public final class ImagePull {
     private final ContentStore content;
     private final LayerStore layers;
     private final ImageService images;
-    private final boolean loopbackOnly;
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ImagePull.class.getName());
+    private final Registries registries;
     /** Layers being fetched now, by chain ID: a concurrent pull of the same layer waits for it. */
     private final ConcurrentHashMap<Digest, CompletableFuture<Void>> inflight = new ConcurrentHashMap<>();
 
-    public ImagePull(ContentStore content, LayerStore layers, ImageService images, boolean loopbackOnly) {
+    public ImagePull(ContentStore content, LayerStore layers, ImageService images, Registries registries) {
         this.content = content;
         this.layers = layers;
         this.images = images;
-        this.loopbackOnly = loopbackOnly;
+        this.registries = registries;
     }
 
     public Image pull(ImageRef ref, String platform, Progress progress, RegistryClient.Credentials credentials)
@@ -55,15 +56,25 @@ public final class ImagePull {
             os = p[0];
             if (p.length > 1) arch = p[1];
         }
-        RegistryClient registry = new RegistryClient(ref.domain(), false, loopbackOnly, credentials);
         String repo = ref.path();
         String reference = ref.digest() != null ? ref.digest() : ref.tag();
-        RegistryClient.Manifest m;
-        try {
-            m = registry.manifest(repo, reference);
-        } catch (BerthException.NotFound e) {
-            if (!e.getMessage().startsWith("manifest unknown")) throw e;
-            throw BerthException.notFound("manifest for " + ref.familiar() + " not found: " + e.getMessage());
+        RegistryClient registry = null;
+        RegistryClient.Manifest m = null;
+        for (Registries.Endpoint endpoint : registries.pullEndpoints(ref.domain())) {
+            try {
+                registry = registries.client(endpoint, credentials);
+                m = registry.manifest(repo, reference);
+                break;
+            } catch (BerthException | IOException e) {
+                if (endpoint.mirror()) {
+                    LOG.info(() -> "mirror " + endpoint.base() + " failed for " + ref.familiar() + ", trying the next endpoint: " + e.getMessage());
+                    continue;
+                }
+                if (e instanceof BerthException.NotFound && e.getMessage().startsWith("manifest unknown")) {
+                    throw BerthException.notFound("manifest for " + ref.familiar() + " not found: " + e.getMessage());
+                }
+                throw e;
+            }
         }
         // The first progress line opens the stream: errors before it are plain HTTP errors.
         progress.status(ref.tag() != null ? ref.tag() : ref.digest(), "Pulling from " + ref.path());
@@ -120,8 +131,9 @@ public final class ImagePull {
                 progress.status(id, "Pulling fs layer");
                 Digest diffId = diffIds.get(i);
                 Digest chain = chains.get(i);
+                RegistryClient from = registry;
                 tasks.add(pool.submit(() -> {
-                    pullLayer(registry, ref, desc, blob, diffId, chain, id, progress);
+                    pullLayer(from, ref, desc, blob, diffId, chain, id, progress);
                     return null;
                 }));
             }
@@ -154,7 +166,7 @@ public final class ImagePull {
         String host = serverAddress == null || serverAddress.isBlank() ? ImageRef.DEFAULT_DOMAIN
                 : serverAddress.replaceFirst("^https?://", "").replaceFirst("/.*$", "");
         if (host.equals("index.docker.io") || host.equals("registry-1.docker.io")) host = ImageRef.DEFAULT_DOMAIN;
-        new RegistryClient(host, false, loopbackOnly, credentials).login();
+        registries.client(host, credentials).login();
     }
 
     private record Fetched(Path temp, long size) {}

@@ -45,14 +45,14 @@ public final class ImagePush {
     private final ImageService images;
     private final ContentStore content;
     private final CompressedDigests compressed;
-    private final boolean loopbackOnly;
+    private final Registries registries;
     private final int gzipLevel;
 
-    public ImagePush(ImageService images, boolean loopbackOnly, int gzipLevel) {
+    public ImagePush(ImageService images, Registries registries, int gzipLevel) {
         this.images = images;
         this.content = images.content();
         this.compressed = images.compressed();
-        this.loopbackOnly = loopbackOnly;
+        this.registries = registries;
         this.gzipLevel = gzipLevel;
     }
 
@@ -82,7 +82,7 @@ public final class ImagePush {
 
     public void push(List<ImageRef> refs, Progress progress, RegistryClient.Credentials credentials) throws IOException, InterruptedException {
         ImageRef first = refs.getFirst();
-        RegistryClient registry = new RegistryClient(first.domain(), false, loopbackOnly, credentials);
+        RegistryClient registry = registries.client(first.domain(), credentials);
         progress.status("The push refers to repository [" + first.repository() + "]");
         for (ImageRef ref : refs) {
             Image img = images.store().get(images.store().byRef(ref));

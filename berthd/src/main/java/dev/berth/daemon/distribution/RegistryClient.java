@@ -32,8 +32,8 @@ public final class RegistryClient {
             "application/vnd.docker.distribution.manifest.v2+json");
     private static final Pattern CHALLENGE_PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(15)).followRedirects(HttpClient.Redirect.NORMAL).build();
+    private final HttpClient http;
+    private final String host;
     private final String base;
     private final Credentials credentials;
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
@@ -62,26 +62,17 @@ public final class RegistryClient {
     }
 
     /**
-     * @param loopbackOnly refuse any registry that is not on loopback, before any name lookup
-     *     ({@code --registry-loopback-only}: how tests guarantee no traffic leaves the machine)
+     * A client of the registry at {@code base} ({@code https://host:port}); {@link Registries}
+     * decides the scheme and the TLS setup and refuses what may not be contacted.
      */
-    public RegistryClient(String domain, boolean insecure, boolean loopbackOnly) {
-        this(domain, insecure, loopbackOnly, null);
-    }
-
-    public RegistryClient(String domain, boolean insecure, boolean loopbackOnly, Credentials credentials) {
+    RegistryClient(String host, String base, HttpClient http, Credentials credentials) {
+        this.host = host;
+        this.base = base;
+        this.http = http;
         this.credentials = credentials;
-        String host = domain.equals(ImageRef.DEFAULT_DOMAIN) ? "registry-1.docker.io" : domain;
-        if (loopbackOnly && !isLoopback(host)) {
-            throw new BerthException.Forbidden("registry " + host + " refused: this daemon only uses loopback registries (--registry-loopback-only)");
-        }
-        this.base = (insecure || isLoopback(host) ? "http://" : "https://") + host;
     }
 
-    static boolean isLoopback(String hostPort) {
-        String h = hostPort.startsWith("[") ? hostPort.substring(1, hostPort.indexOf(']')) : hostPort.replaceFirst(":\\d+$", "");
-        return h.equals("localhost") || h.startsWith("127.") || h.equals("::1");
-    }
+    public String host() { return host; }
 
     /**
      * {@code docker login}: checks the credentials against {@code GET /v2/}, following the

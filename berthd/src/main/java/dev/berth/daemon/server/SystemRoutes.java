@@ -64,6 +64,30 @@ public final class SystemRoutes {
         res.text(200, "text/plain; charset=utf-8", "OK");
     }
 
+    /** dockerd's RegistryConfig: insecure CIDRs and names, and the Docker Hub mirrors. */
+    private ObjectNode registryConfig() {
+        ObjectNode reg = Json.obj();
+        var cidrs = reg.putArray("InsecureRegistryCIDRs");
+        cidrs.add("::1/128").add("127.0.0.0/8");
+        ObjectNode indexes = reg.putObject("IndexConfigs");
+        for (String i : cfg.insecureRegistries()) {
+            if (i.contains("/")) cidrs.add(i);
+            else indexes.putObject(i).put("Name", i).put("Secure", false).put("Official", false).putArray("Mirrors");
+        }
+        var hubMirrors = indexes.putObject("docker.io").put("Name", "docker.io").put("Secure", true).put("Official", true).putArray("Mirrors");
+        if (cfg.registryMirrors().isEmpty()) {
+            reg.putNull("Mirrors");
+        } else {
+            var mirrors = reg.putArray("Mirrors");
+            for (String m : cfg.registryMirrors()) {
+                String norm = m.endsWith("/") ? m : m + "/";
+                mirrors.add(norm);
+                hubMirrors.add(norm);
+            }
+        }
+        return reg;
+    }
+
     static String kernelVersion() {
         try {
             return Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
@@ -149,11 +173,7 @@ public final class SystemRoutes {
         n.put("OSType", "linux");
         n.put("Architecture", "x86_64");
         n.put("IndexServerAddress", "https://index.docker.io/v1/");
-        ObjectNode reg = n.putObject("RegistryConfig");
-        reg.putArray("InsecureRegistryCIDRs").add("::1/128").add("127.0.0.0/8");
-        reg.putObject("IndexConfigs").putObject("docker.io").put("Name", "docker.io").put("Secure", true).put("Official", true)
-           .putArray("Mirrors");
-        reg.putNull("Mirrors");
+        n.set("RegistryConfig", registryConfig());
         n.put("NCPU", Runtime.getRuntime().availableProcessors());
         n.put("MemTotal", memTotal());
         n.putArray("GenericResources");
