@@ -197,10 +197,14 @@ public final class ImageCommands {
     /** {@code berth pull NAME[:TAG|@DIGEST]}: progress as docker draws it, then the full reference. */
     public static int pull(Cli cli, ParsedArgs a) throws IOException, CliException {
         ImageName name = ImageName.parse(a.positionals().get(0));
-        if (a.bool("all-tags") && !name.nameOnly()) throw new CliException("tag can't be used with --all-tags/-a", 1);
-        if (name.nameOnly() && !a.bool("quiet")) cli.out.println("Using default tag: latest");
-        pullImage(cli, name.withDefaultTag(), a.str("platform"), a.bool("quiet") ? null : cli.out);
-        cli.out.println(name.withDefaultTag());
+        boolean all = a.bool("all-tags");
+        if (all && !name.nameOnly()) throw new CliException("tag can't be used with --all-tags/-a", 1);
+        if (!all && name.nameOnly()) {
+            name = name.withDefaultTag();
+            if (!a.bool("quiet")) cli.out.println("Using default tag: latest");
+        }
+        pullImage(cli, name, a.str("platform"), a.bool("quiet") ? null : cli.out);
+        cli.out.println(name);
         return 0;
     }
 
@@ -215,7 +219,7 @@ public final class ImageCommands {
      */
     static void pullImage(Cli cli, ImageName name, String platform, PrintStream progress) throws IOException, CliException {
         String tag = name.digest().isEmpty() ? name.tag() : name.digest();
-        Query q = new Query().add("fromImage", name.name()).add("tag", tag).opt("platform", platform);
+        Query q = new Query().add("fromImage", name.name()).opt("tag", tag).opt("platform", platform); // no tag: all tags (-a)
         Map<String, String> auth = RegistryCommands.authHeader(cli, name);
         try (HttpResponse r = cli.client().stream("POST", "/images/create" + q, null, auth)) {
             InputStream body = r.body();

@@ -127,6 +127,11 @@ class RegistryFlowTest {
         assertEquals("https://index.docker.io/v1/", Json.str(authOf(req), "serveraddress"));
         assertEquals("hub", Json.str(authOf(req), "username"));
 
+        FakeDaemon.Result all = d.berth("", "pull", "-a", "-q", "busybox");
+        assertEquals("docker.io/library/busybox\n", all.out());
+        assertEquals("/v1.47/images/create?fromImage=docker.io%2Flibrary%2Fbusybox", d.requests.getLast().target());
+        assertEquals("tag can't be used with --all-tags/-a\n", d.berth("", "pull", "-a", "busybox:1").err());
+
         d.berth("", "pull", "-q", "other.example:5000/x");
         assertEquals("{}", Json.toJson(authOf(d.requests.getLast())), "no stored credentials: an empty object, as docker");
 
