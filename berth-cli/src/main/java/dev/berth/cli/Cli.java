@@ -1,5 +1,6 @@
 package dev.berth.cli;
 
+import dev.berth.cli.config.ConfigFile;
 import dev.berth.cli.http.DaemonClient;
 import dev.berth.cli.http.Endpoint;
 import java.io.BufferedOutputStream;
@@ -20,7 +21,9 @@ public final class Cli {
     public final InputStream in;
     public final Map<String, String> env;
     private String host;
+    private String configDir;
     private DaemonClient client;
+    private ConfigFile config;
 
     public Cli(PrintStream out, PrintStream err, InputStream in, Map<String, String> env) {
         this.out = out;
@@ -45,6 +48,15 @@ public final class Cli {
         String h = env.get("BERTH_HOST");
         if (h == null || h.isEmpty()) h = env.get("DOCKER_HOST");
         return h == null || h.isEmpty() ? Endpoint.DEFAULT : h;
+    }
+
+    /** Sets the global {@code --config} directory (docker's: where config.json lives). */
+    public void configDir(String dir) { this.configDir = dir; }
+
+    /** The docker-format config.json ({@code --config}, DOCKER_CONFIG, ~/.docker), read on first use. */
+    public ConfigFile config() {
+        if (config == null) config = ConfigFile.load(ConfigFile.dir(configDir, env));
+        return config;
     }
 
     public DaemonClient client() {

@@ -2,9 +2,12 @@ package dev.berth.cli;
 
 import dev.berth.cli.commands.ContainerCommands;
 import dev.berth.cli.commands.ImageCommands;
+import dev.berth.cli.commands.ImageHistory;
+import dev.berth.cli.commands.ImagePrune;
 import dev.berth.cli.commands.InspectCommand;
 import dev.berth.cli.commands.LogsCommand;
 import dev.berth.cli.commands.PsCommand;
+import dev.berth.cli.commands.RegistryCommands;
 import dev.berth.cli.commands.RunCommand;
 import dev.berth.cli.commands.SystemCommands;
 import dev.berth.cli.commands.Training;
@@ -50,6 +53,10 @@ public final class Commands {
         {"version", "Show the Berth version information"},
         {"wait", "Block until one or more containers stop, then print their exit codes"},
         {"pull", "Download an image from a registry"},
+        {"push", "Upload an image to a registry"},
+        {"login", "Authenticate to a registry"},
+        {"logout", "Log out from a registry"},
+        {"history", "Show the history of an image"},
     };
 
     static Command lookup(String id) {
@@ -77,6 +84,11 @@ public final class Commands {
             case "version" -> new Command(id, "[OPTIONS]", TOP[18][1], 0, 0, null);
             case "wait" -> new Command(id, "CONTAINER [CONTAINER...]", TOP[19][1], 1, -1, "berth container wait, berth wait");
             case "pull" -> new Command(id, "[OPTIONS] NAME[:TAG|@DIGEST]", TOP[20][1], 1, 1, "berth image pull, berth pull");
+            case "push" -> new Command(id, "[OPTIONS] NAME[:TAG]", TOP[21][1], 1, 1, "berth image push, berth push");
+            case "login" -> new Command(id, "[OPTIONS] [SERVER]", TOP[22][1] + ".\nDefaults to Docker Hub if no server is specified.", 0, 1, null);
+            case "logout" -> new Command(id, "[SERVER]", TOP[23][1] + ".\nIf no server is specified, Docker Hub is the default.", 0, 1, null);
+            case "history" -> new Command(id, "[OPTIONS] IMAGE", TOP[24][1], 1, 1, "berth image history, berth history");
+            case "image-prune" -> new Command(id, "[OPTIONS]", "Remove unused images", 0, 0, null);
             case "__train" -> new Command(id, "", "", 0, -1, null);
             default -> null;
         };
@@ -98,7 +110,8 @@ public final class Commands {
                 case "ls", "list" -> "images";
                 case "rm", "remove" -> "rmi";
                 case "inspect" -> "image-inspect";
-                case "import", "tag", "pull" -> sub;
+                case "import", "tag", "pull", "push", "history" -> sub;
+                case "prune" -> "image-prune";
                 default -> null;
             };
         }
@@ -179,6 +192,20 @@ public final class Commands {
             case "pull" -> f.bool('q', "quiet", "Suppress verbose output")
                     .bool('a', "all-tags", "Download all tagged images in the repository")
                     .string((char) 0, "platform", "string", "", "Set platform if server is multi-platform capable");
+            case "push" -> f.bool('a', "all-tags", "Push all tags of an image to the repository")
+                    .string((char) 0, "platform", "string", "", "Push a platform-specific manifest as a single-platform image to the registry ('os[/arch[/variant]]')")
+                    .bool('q', "quiet", "Suppress verbose output");
+            case "login" -> f.string('p', "password", "string", "", "Password or Personal Access Token (PAT)")
+                    .bool((char) 0, "password-stdin", "Take the Password or Personal Access Token (PAT) from stdin")
+                    .string('u', "username", "string", "", "Username");
+            case "history" -> f.string((char) 0, "format", "string", "", "Format output using a custom template: 'table', 'table TEMPLATE', 'json', 'TEMPLATE'")
+                    .boolDefaultTrue('H', "human", "Print sizes and dates in human readable format")
+                    .bool((char) 0, "no-trunc", "Don't truncate output")
+                    .string((char) 0, "platform", "string", "", "Show history for the given platform. Formatted as \"os[/arch[/variant]]\" (e.g., \"linux/amd64\")")
+                    .bool('q', "quiet", "Only show image IDs");
+            case "image-prune" -> f.bool('a', "all", "Remove all unused images, not just dangling ones")
+                    .list((char) 0, "filter", "filter", "Provide filter values (e.g. \"until=<timestamp>\")")
+                    .bool('f', "force", "Do not prompt for confirmation");
             case "import" -> f.list('c', "change", "list", "Apply Dockerfile instruction to the created image")
                     .string('m', "message", "string", "", "Set commit message for imported image")
                     .string((char) 0, "platform", "string", "", "Set platform if server is multi-platform capable");
@@ -216,10 +243,14 @@ public final class Commands {
                 return 0;
             } else if (a.equals("-D") || a.equals("--debug") || a.equals("--tls") || a.equals("--tlsverify")) {
                 // accepted for compatibility
-            } else if (a.equals("-l") || a.equals("--log-level") || a.equals("--config") || a.equals("-c")
-                    || a.equals("--context")) {
+            } else if (a.equals("--config")) {
+                if (i >= args.size()) return usageError(cli, "flag needs an argument: --config", null, 125);
+                cli.configDir(args.get(i++));
+            } else if (a.startsWith("--config=")) {
+                cli.configDir(a.substring(9));
+            } else if (a.equals("-l") || a.equals("--log-level") || a.equals("-c") || a.equals("--context")) {
                 i++;
-            } else if (a.startsWith("--log-level=") || a.startsWith("--config=") || a.startsWith("--context=")) {
+            } else if (a.startsWith("--log-level=") || a.startsWith("--context=")) {
                 // accepted for compatibility
             } else {
                 return usageError(cli, "unknown flag: " + a, null, 125);
@@ -311,6 +342,11 @@ public final class Commands {
             case "images" -> ImageCommands.images(cli, a);
             case "import" -> ImageCommands.importImage(cli, a);
             case "pull" -> ImageCommands.pull(cli, a);
+            case "push" -> ImageCommands.push(cli, a);
+            case "history" -> ImageHistory.run(cli, a);
+            case "image-prune" -> ImagePrune.run(cli, a);
+            case "login" -> RegistryCommands.login(cli, a);
+            case "logout" -> RegistryCommands.logout(cli, a);
             case "rmi" -> ImageCommands.rmi(cli, a);
             case "tag" -> ImageCommands.tag(cli, a);
             case "inspect" -> InspectCommand.run(cli, a, a.str("type", ""));
@@ -365,10 +401,15 @@ public final class Commands {
     static String topHelp() {
         StringBuilder sb = new StringBuilder();
         sb.append("\nUsage:  berth [OPTIONS] COMMAND\n\nA Docker-compatible container engine client\n\nCommands:\n");
-        for (String[] c : TOP) sb.append("  ").append(c[0]).append(" ".repeat(12 - c[0].length())).append(c[1]).append('\n');
+        String[][] sorted = TOP.clone();
+        Arrays.sort(sorted, (x, y) -> x[0].compareTo(y[0]));
+        for (String[] c : sorted) sb.append("  ").append(c[0]).append(" ".repeat(12 - c[0].length())).append(c[1]).append('\n');
         sb.append("\nManagement Commands:\n  container   Manage containers\n  image       Manage images\n  system      Manage Berth\n");
-        sb.append("\nGlobal Options:\n  -H, --host string   Daemon socket to connect to (default unix:///run/berth/berth.sock;\n");
-        sb.append("                      also BERTH_HOST, DOCKER_HOST)\n  -v, --version       Print version information and quit\n");
+        sb.append("\nGlobal Options:\n");
+        sb.append("      --config string   Location of client config files (default \"~/.docker\"; also DOCKER_CONFIG)\n");
+        sb.append("  -H, --host string     Daemon socket to connect to (default unix:///run/berth/berth.sock;\n");
+        sb.append("                        also BERTH_HOST, DOCKER_HOST)\n");
+        sb.append("  -v, --version         Print version information and quit\n");
         sb.append("\nRun 'berth COMMAND --help' for more information on a command.\n");
         return sb.toString();
     }

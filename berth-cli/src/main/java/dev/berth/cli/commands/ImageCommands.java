@@ -13,6 +13,7 @@ import dev.berth.cli.json.Json;
 import dev.berth.cli.term.Terminal;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Image commands: images, import, rmi, tag. */
+/** Image commands: images, import, pull, push, rmi, tag (history and prune: {@link ImageHistory}, {@link ImagePrune}). */
 public final class ImageCommands {
     static final String DEFAULT_TABLE = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}";
     static final String DIGEST_TABLE = "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}";
@@ -33,11 +34,25 @@ public final class ImageCommands {
         if (!a.positionals().isEmpty()) filters.add("reference=" + a.positionals().get(0));
         Query q = new Query().flag("all", a.bool("all")).opt("filters", Filters.toJson(filters));
         Object list = cli.client().json("GET", "/images/json" + q, null);
-        List<Map<String, Object>> rows = rows(Json.list(list), !a.bool("no-trunc"), System.currentTimeMillis());
+        boolean quiet = a.bool("quiet");
+        boolean digests = a.bool("digests");
         String format = a.str("format", "");
-        if (a.bool("quiet")) format = "{{.ID}}";
-        cli.out.print(ListFormatter.render(format, a.bool("digests") ? DIGEST_TABLE : DEFAULT_TABLE, rows, headers()));
+        if (format.isEmpty()) {
+            String configured = quiet ? "" : cli.config().string("imagesFormat");
+            format = configured.isEmpty() ? "table" : configured;
+        }
+        format = imageFormat(format, quiet, digests);
+        boolean needDigest = digests || format.contains("{{.Digest}}");
+        List<Map<String, Object>> rows = rows(Json.list(list), !a.bool("no-trunc"), System.currentTimeMillis(), needDigest, digests);
+        cli.out.print(ListFormatter.render(format, DEFAULT_TABLE, rows, headers()));
         return 0;
+    }
+
+    /** docker's NewImageFormat: the table key picks the quiet/digest/default table; a custom table gets a DIGEST column with --digests. */
+    static String imageFormat(String format, boolean quiet, boolean digests) {
+        if (format.equals("table")) return quiet ? "{{.ID}}" : digests ? DIGEST_TABLE : DEFAULT_TABLE;
+        if (format.startsWith("table") && digests && !format.contains("{{.Digest}}")) return format + "\t{{.Digest}}";
+        return format;
     }
 
     static Map<String, Object> headers() {
@@ -56,35 +71,57 @@ public final class ImageCommands {
         return h;
     }
 
-    /** One row per repository:tag of each image; untagged images show as {@code <none> <none>}. */
-    static List<Map<String, Object>> rows(List<Object> images, boolean trunc, long nowMillis) {
+    /**
+     * docker's imageFormat: one row per repository:tag of each image (one per digest of that
+     * repository when digests are shown); digest-only repositories get a {@code <none>} tag row;
+     * dangling images show as {@code <none> <none>}. Rows keep the daemon's order.
+     */
+    static List<Map<String, Object>> rows(List<Object> images, boolean trunc, long nowMillis, boolean needDigest, boolean showDigests) {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Object img : images) {
+            List<Object> tags = Json.list(img, "RepoTags");
+            List<Object> digestRefs = Json.list(img, "RepoDigests");
+            boolean dangling = tags.isEmpty() && digestRefs.isEmpty()
+                    || tags.size() == 1 && "<none>:<none>".equals(tags.get(0)) && digestRefs.size() == 1 && "<none>@<none>".equals(digestRefs.get(0));
+            if (dangling) {
+                rows.add(row(img, "<none>", "<none>", "<none>", trunc, nowMillis));
+                continue;
+            }
             Map<String, List<String>> repoTags = new LinkedHashMap<>();
-            for (Object t : Json.list(img, "RepoTags")) {
-                String ref = String.valueOf(t);
-                if (ref.equals("<none>:<none>")) continue;
-                String[] rt = splitTag(ref);
-                repoTags.computeIfAbsent(familiar(rt[0]), k -> new ArrayList<>()).add(rt[1]);
+            for (Object t : tags) {
+                ImageName n = parseOrNull(String.valueOf(t));
+                if (n != null && !n.tag().isEmpty()) repoTags.computeIfAbsent(n.familiarName(), k -> new ArrayList<>()).add(n.tag());
             }
-            Map<String, String> digests = new LinkedHashMap<>();
-            for (Object d : Json.list(img, "RepoDigests")) {
-                String ref = String.valueOf(d);
-                int at = ref.indexOf('@');
-                if (at > 0 && !ref.startsWith("<none>")) digests.putIfAbsent(familiar(ref.substring(0, at)), ref.substring(at + 1));
-            }
-            if (repoTags.isEmpty()) {
-                if (digests.isEmpty()) rows.add(row(img, "<none>", "<none>", "<none>", trunc, nowMillis));
-                for (Map.Entry<String, String> e : digests.entrySet()) {
-                    rows.add(row(img, e.getKey(), "<none>", e.getValue(), trunc, nowMillis));
-                }
+            Map<String, List<String>> repoDigests = new LinkedHashMap<>();
+            for (Object d : digestRefs) {
+                ImageName n = parseOrNull(String.valueOf(d));
+                if (n != null && !n.digest().isEmpty()) repoDigests.computeIfAbsent(n.familiarName(), k -> new ArrayList<>()).add(n.digest());
             }
             for (Map.Entry<String, List<String>> e : repoTags.entrySet()) {
-                String digest = digests.getOrDefault(e.getKey(), "<none>");
-                for (String tag : e.getValue()) rows.add(row(img, e.getKey(), tag, digest, trunc, nowMillis));
+                List<String> ds = repoDigests.remove(e.getKey());
+                if (!needDigest || ds == null) ds = List.of();
+                for (String tag : e.getValue()) {
+                    if (ds.isEmpty()) rows.add(row(img, e.getKey(), tag, "<none>", trunc, nowMillis));
+                    for (String d : ds) rows.add(row(img, e.getKey(), tag, d, trunc, nowMillis));
+                }
+            }
+            for (Map.Entry<String, List<String>> e : repoDigests.entrySet()) {
+                if (showDigests) {
+                    for (String d : e.getValue()) rows.add(row(img, e.getKey(), "<none>", d, trunc, nowMillis));
+                } else {
+                    rows.add(row(img, e.getKey(), "<none>", "", trunc, nowMillis));
+                }
             }
         }
         return rows;
+    }
+
+    private static ImageName parseOrNull(String ref) {
+        try {
+            return ImageName.parse(ref);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private static Map<String, Object> row(Object img, String repo, String tag, String digest, boolean trunc, long now) {
@@ -100,11 +137,11 @@ public final class ImageCommands {
         r.put("Digest", digest);
         r.put("ID", trunc ? Units.shortId(id) : id);
         r.put("Repository", repo);
-        r.put("SharedSize", shared < 0 ? "N/A" : Units.humanSize(shared));
+        r.put("SharedSize", shared < 0 ? "N/A" : Units.humanSize(shared, 4));
         r.put("Size", Units.humanSize(size));
         r.put("Tag", tag);
-        r.put("UniqueSize", shared < 0 ? "N/A" : Units.humanSize(size - shared));
-        r.put("VirtualSize", Units.humanSize(size));
+        r.put("UniqueSize", shared < 0 ? "N/A" : Units.humanSize(size - shared, 4));
+        r.put("VirtualSize", Units.humanSize(size, 4));
         return r;
     }
 
@@ -116,13 +153,6 @@ public final class ImageCommands {
         int colon = ref.lastIndexOf(':');
         if (colon > slash) return new String[] {ref.substring(0, colon), ref.substring(colon + 1)};
         return new String[] {ref, "latest"};
-    }
-
-    /** Docker's FamiliarName: "docker.io/library/busybox" → "busybox". */
-    static String familiar(String repo) {
-        if (repo.startsWith("docker.io/library/")) return repo.substring(18);
-        if (repo.startsWith("docker.io/")) return repo.substring(10);
-        return repo;
     }
 
     /**
@@ -166,45 +196,78 @@ public final class ImageCommands {
 
     /** {@code berth pull NAME[:TAG|@DIGEST]}: progress as docker draws it, then the full reference. */
     public static int pull(Cli cli, ParsedArgs a) throws IOException, CliException {
-        String ref = a.positionals().get(0);
-        pullImage(cli, ref, a.str("platform"), a.bool("quiet") ? null : cli.out);
-        cli.out.println(fullReference(ref));
+        ImageName name = ImageName.parse(a.positionals().get(0));
+        boolean all = a.bool("all-tags");
+        if (all && !name.nameOnly()) throw new CliException("tag can't be used with --all-tags/-a", 1);
+        if (!all && name.nameOnly()) {
+            name = name.withDefaultTag();
+            if (!a.bool("quiet")) cli.out.println("Using default tag: latest");
+        }
+        pullImage(cli, name, a.str("platform"), a.bool("quiet") ? null : cli.out);
+        cli.out.println(name);
         return 0;
     }
 
-    /** POST /images/create?fromImage=; progress goes to {@code progress} (null: quiet). */
-    public static void pullImage(Cli cli, String ref, String platform, java.io.PrintStream progress) throws IOException, CliException {
-        String repo = ref;
-        String tag = "";
-        int at = ref.indexOf('@');
-        if (at >= 0) {
-            repo = ref.substring(0, at);
-            tag = ref.substring(at + 1);
-        } else {
-            String[] rt = splitTagExplicit(ref);
-            repo = rt[0];
-            tag = rt[1];
-            if (tag.isEmpty()) {
-                tag = "latest";
-                if (progress != null) progress.println("Using default tag: latest");
-            }
-        }
-        Query q = new Query().add("fromImage", repo).add("tag", tag).opt("platform", platform);
-        try (HttpResponse r = cli.client().stream("POST", "/images/create" + q, null)) {
+    /** Pulls {@code ref} (run/create's implicit pull); progress goes to {@code progress} (null: quiet). */
+    public static void pullImage(Cli cli, String ref, String platform, PrintStream progress) throws IOException, CliException {
+        pullImage(cli, ImageName.parse(ref).withDefaultTag(), platform, progress);
+    }
+
+    /**
+     * {@code POST /images/create?fromImage=&tag=} with the stored credentials of the image's
+     * registry in {@code X-Registry-Auth}; a digest travels as the tag, as docker sends it.
+     */
+    static void pullImage(Cli cli, ImageName name, String platform, PrintStream progress) throws IOException, CliException {
+        String tag = name.digest().isEmpty() ? name.tag() : name.digest();
+        Query q = new Query().add("fromImage", name.name()).opt("tag", tag).opt("platform", platform); // no tag: all tags (-a)
+        Map<String, String> auth = RegistryCommands.authHeader(cli, name);
+        try (HttpResponse r = cli.client().stream("POST", "/images/create" + q, null, auth)) {
             InputStream body = r.body();
             if (progress == null) body.transferTo(java.io.OutputStream.nullOutputStream());
-            else JsonMessages.display(cli, body, progress == cli.out && Terminal.isTerminal(1), progress);
+            else JsonMessages.display(body, progress, Terminal.isTerminal(progress == cli.err ? 2 : 1), null);
         }
     }
 
-    /** docker's fully qualified form: {@code docker.io/library/busybox:latest}. */
-    static String fullReference(String ref) {
-        String r = ref.contains("@") || ref.lastIndexOf(':') > ref.lastIndexOf('/') ? ref : ref + ":latest";
-        int slash = r.indexOf('/');
-        String first = slash < 0 ? "" : r.substring(0, slash);
-        boolean hasDomain = slash > 0 && (first.contains(".") || first.contains(":") || first.equals("localhost"));
-        if (hasDomain) return r;
-        return "docker.io/" + (slash < 0 ? "library/" : "") + r;
+    /**
+     * {@code berth push [-a] [-q] NAME[:TAG]}: {@code POST /images/{name}/push?tag=} with the
+     * registry's stored credentials, drawing the progress stream like pull; {@code -q} prints
+     * only the reference when done.
+     */
+    public static int push(Cli cli, ParsedArgs a) throws IOException, CliException {
+        boolean all = a.bool("all-tags");
+        boolean quiet = a.bool("quiet");
+        ImageName name = ImageName.parse(a.positionals().get(0));
+        if (all && !name.nameOnly()) throw new CliException("tag can't be used with --all-tags/-a", 1);
+        if (!all && name.nameOnly()) {
+            name = name.withDefaultTag();
+            if (!quiet) cli.out.println("Using default tag: latest");
+        }
+        if (!name.digest().isEmpty()) throw new CliException("cannot push a digest reference", 1);
+        Query q = new Query();
+        if (!all) q.add("tag", name.tag());
+        q.opt("platform", platformJson(a.str("platform")));
+        Map<String, String> auth = RegistryCommands.authHeader(cli, name);
+        try (HttpResponse r = cli.client().stream("POST", "/images/" + Query.seg(name.name()) + "/push" + q, null, auth)) {
+            if (quiet) {
+                JsonMessages.display(r.body(), new PrintStream(java.io.OutputStream.nullOutputStream()), false, null);
+                cli.out.println(name);
+            } else {
+                JsonMessages.display(r.body(), cli.out, Terminal.isTerminal(1), null);
+            }
+        }
+        return 0;
+    }
+
+    /** {@code os[/arch[/variant]]} as the OCI platform JSON the push API takes; null when not given. */
+    static String platformJson(String platform) {
+        if (platform == null || platform.isEmpty()) return null;
+        String[] p = platform.toLowerCase().split("/");
+        if (p.length > 3 || p[0].isEmpty()) throw new IllegalArgumentException("invalid platform " + platform);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("architecture", p.length > 1 ? p[1] : SystemCommands.goArch(System.getProperty("os.arch")));
+        m.put("os", p[0]);
+        if (p.length > 2) m.put("variant", p[2]);
+        return Json.toJson(m);
     }
 
     /** Like {@link #splitTag} but the tag is empty when not given (the daemon applies "latest"). */

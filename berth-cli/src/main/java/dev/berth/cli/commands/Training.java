@@ -58,10 +58,19 @@ public final class Training {
              "timeNano":1700000000123456789}
             """;
 
+    static final String PULL = """
+            {"status":"Pulling from library/busybox","id":"latest"}
+            {"status":"Pulling fs layer","progressDetail":{},"id":"a1b2c3d4e5f6"}
+            {"status":"Downloading","progressDetail":{"current":1024,"total":2048,"start":1700000000},"id":"a1b2c3d4e5f6"}
+            {"status":"Pull complete","progressDetail":{},"id":"a1b2c3d4e5f6"}
+            {"status":"Digest: sha256:abc"}
+            """;
+
     public static int run(Cli real, ParsedArgs args) throws IOException {
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
         Map<String, String> env = new HashMap<>(real.env);
         env.put("BERTH_HOST", "unix:///nonexistent/berth-train.sock");
+        env.put("DOCKER_CONFIG", "/nonexistent/berth-train-config");
         Cli cli = new Cli(sink, sink, new ByteArrayInputStream(new byte[0]), env);
         for (int round = 0; round < 3; round++) {
             // command paths that reach the (missing) daemon, then the error handling
@@ -72,6 +81,8 @@ public final class Training {
             Commands.run(cli, new String[] {"run", "-d", "busybox"});
             Commands.run(cli, new String[] {"logs", "-f", "x"});
             Commands.run(cli, new String[] {"rm", "-f", "x"});
+            Commands.run(cli, new String[] {"pull", "127.0.0.1:5000/app:1"});
+            Commands.run(cli, new String[] {"history", "busybox"});
             Commands.run(cli, new String[] {"inspect", "x"});
             Commands.run(cli, new String[] {"import", "-", "busybox"});
             Commands.run(cli, new String[] {"container", "ls", "--bogus"});
@@ -85,7 +96,7 @@ public final class Training {
             sink.print(ListFormatter.render("", PsCommand.DEFAULT_TABLE, rows, PsCommand.headers()));
             sink.print(ListFormatter.render("json", PsCommand.DEFAULT_TABLE, rows, PsCommand.headers()));
             sink.print(ListFormatter.render("table {{.ID}}\\t{{.Names}}\\t{{.Label \"a\"}}", PsCommand.DEFAULT_TABLE, rows, PsCommand.headers()));
-            List<Map<String, Object>> images = ImageCommands.rows(Json.list(Json.parse(IMAGES)), true, now);
+            List<Map<String, Object>> images = ImageCommands.rows(Json.list(Json.parse(IMAGES)), true, now, false, false);
             sink.print(ListFormatter.render("", ImageCommands.DEFAULT_TABLE, images, ImageCommands.headers()));
             sink.print(ListFormatter.render("{{.Repository}}:{{.Tag}}", ImageCommands.DEFAULT_TABLE, images, ImageCommands.headers()));
             sink.println(Json.indent("[" + INSPECT + "]", "    "));
@@ -108,6 +119,7 @@ public final class Training {
                     + "{\"status\":\"sha256:abc\"}\n").getBytes(StandardCharsets.UTF_8));
             try {
                 JsonMessages.display(cli, progress, false);
+                JsonMessages.display(new ByteArrayInputStream(PULL.getBytes(StandardCharsets.UTF_8)), sink, true, null);
             } catch (dev.berth.cli.CliException ignored) {
                 // not expected with this sample
             }

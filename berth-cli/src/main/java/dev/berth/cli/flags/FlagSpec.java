@@ -24,6 +24,9 @@ public final class FlagSpec {
 
     public FlagSpec bool(char s, String name, String help) { return add(new Flag(s, name, Kind.BOOL, "", "false", help)); }
 
+    /** A boolean that is true unless given as {@code --name=false} (help shows "(default true)"; read it with {@link ParsedArgs#bool(String, boolean)}). */
+    public FlagSpec boolDefaultTrue(char s, String name, String help) { return add(new Flag(s, name, Kind.BOOL, "", "true", help)); }
+
     public FlagSpec string(char s, String name, String valueName, String def, String help) {
         return add(new Flag(s, name, Kind.STRING, valueName, def, help));
     }
@@ -162,6 +165,7 @@ public final class FlagSpec {
             left.append("--").append(f.name());
             if (f.kind() != Kind.BOOL) left.append(' ').append(f.kind() == Kind.LIST ? f.valueName() : f.valueName());
             String help = f.help();
+            if (f.kind() == Kind.BOOL && "true".equals(f.defaultValue())) help += " (default true)";
             if (f.kind() != Kind.BOOL && f.defaultValue() != null && !f.defaultValue().isEmpty()) {
                 help += " (default " + (f.kind() == Kind.STRING ? "\"" + f.defaultValue() + "\"" : f.defaultValue()) + ")";
             }

@@ -19,6 +19,9 @@ public final class ParsedArgs {
 
     public boolean bool(String name) { return Boolean.parseBoolean(values.get(name)); }
 
+    /** The boolean flag's value, or {@code def} when not given. */
+    public boolean bool(String name, boolean def) { return values.containsKey(name) ? bool(name) : def; }
+
     /** The flag's value, or {@code def} when not given. */
     public String str(String name, String def) { return values.getOrDefault(name, def); }
 

@@ -8,6 +8,7 @@ import java.time.format.DateTimeFormatter;
 public final class GoTime {
     private static DateTimeFormatter stringLayout;
     private static DateTimeFormatter nanoLayout;
+    private static DateTimeFormatter rfc3339Layout;
 
     private GoTime() {}
 
@@ -15,6 +16,12 @@ public final class GoTime {
     public static String string(long unixSeconds) {
         if (stringLayout == null) stringLayout = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss Z z");
         return stringLayout.format(Instant.ofEpochSecond(unixSeconds).atZone(ZoneId.systemDefault()));
+    }
+
+    /** Go's {@code time.RFC3339} in the local zone: "2006-01-02T15:04:05Z07:00" ("Z" for UTC). */
+    public static String rfc3339(long unixSeconds) {
+        if (rfc3339Layout == null) rfc3339Layout = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssXXX");
+        return rfc3339Layout.format(Instant.ofEpochSecond(unixSeconds).atZone(ZoneId.systemDefault()));
     }
 
     /** jsonmessage.RFC3339NanoFixed: "2006-01-02T15:04:05.000000000Z07:00". */

@@ -27,10 +27,15 @@ public final class DaemonClient {
 
     /** Sends a request (optional JSON body) and returns the response with its body unread. */
     public HttpResponse call(String method, String path, Object jsonBody) throws IOException {
+        return call(method, path, jsonBody, NO_HEADERS);
+    }
+
+    /** As {@link #call(String, String, Object)}, with extra request headers (e.g. {@code X-Registry-Auth}). */
+    public HttpResponse call(String method, String path, Object jsonBody, Map<String, String> headers) throws IOException {
         HttpConnection c = open();
         try {
             byte[] body = jsonBody == null ? null : Json.toJson(jsonBody).getBytes(StandardCharsets.UTF_8);
-            return c.exchange(method, prefix + path, NO_HEADERS, body);
+            return c.exchange(method, prefix + path, headers, body);
         } catch (IOException | RuntimeException e) {
             c.close();
             throw e;
@@ -51,8 +56,12 @@ public final class DaemonClient {
 
     /** Like {@link #call} but throws on non-2xx; the caller reads and closes the body. */
     public HttpResponse stream(String method, String path, Object jsonBody) throws IOException {
-        HttpResponse r = call(method, path, jsonBody);
-        return checked(r);
+        return checked(call(method, path, jsonBody));
+    }
+
+    /** {@link #stream(String, String, Object)} with extra request headers. */
+    public HttpResponse stream(String method, String path, Object jsonBody, Map<String, String> headers) throws IOException {
+        return checked(call(method, path, jsonBody, headers));
     }
 
     /** Streams {@code body} as a chunked request body (e.g. an image tarball for import). */

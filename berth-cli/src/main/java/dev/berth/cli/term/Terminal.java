@@ -47,6 +47,16 @@ public final class Terminal {
         saved = null;
     }
 
+    /** Turns off echo on /dev/tty (a password prompt); {@link #restore()} turns it back on. */
+    public void disableEcho() {
+        try {
+            saved = stty("-g").trim();
+            stty("-echo");
+        } catch (IOException e) {
+            saved = null;
+        }
+    }
+
     /** {rows, columns} of /dev/tty, or null when unknown. */
     public static int[] size() {
         try {
