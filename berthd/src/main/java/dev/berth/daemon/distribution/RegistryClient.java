@@ -36,6 +36,7 @@ public final class RegistryClient {
             .connectTimeout(Duration.ofSeconds(15)).followRedirects(HttpClient.Redirect.NORMAL).build();
     private final String base;
     private final Credentials credentials;
+    private final boolean loopbackOnly;
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
     private volatile boolean basic; // the registry asked for Basic auth once: send it up front
 
@@ -71,6 +72,7 @@ public final class RegistryClient {
 
     public RegistryClient(String domain, boolean insecure, boolean loopbackOnly, Credentials credentials) {
         this.credentials = credentials;
+        this.loopbackOnly = loopbackOnly;
         String host = domain.equals(ImageRef.DEFAULT_DOMAIN) ? "registry-1.docker.io" : domain;
         if (loopbackOnly && !isLoopback(host)) {
             throw new BerthException.Forbidden("registry " + host + " refused: this daemon only uses loopback registries (--registry-loopback-only)");
@@ -88,7 +90,12 @@ public final class RegistryClient {
      * registry's challenge (Basic, or a Bearer token fetched with the credentials).
      */
     public void login() throws IOException, InterruptedException {
-        HttpResponse<byte[]> r = send("", "/v2/", Map.of(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r;
+        try {
+            r = send("", "/v2/", Map.of(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (BerthException.Unauthorized e) {
+            throw new BerthException.Unauthorized("Get \"" + base + "/v2/\": " + e.getMessage());
+        }
         if (r.statusCode() != 200) {
             throw new BerthException.Unauthorized("login attempt to " + base + "/v2/ failed with status: " + r.statusCode() + " "
                     + (r.statusCode() == 401 ? "Unauthorized" : ""));
@@ -145,7 +152,14 @@ public final class RegistryClient {
                 String challenge = r.headers().firstValue("WWW-Authenticate").orElse("");
                 if (r.body() instanceof InputStream in) in.close();
                 if (challenge.regionMatches(true, 0, "Bearer", 0, 6)) {
-                    tokens.put(repo, fetchToken(challenge, repo));
+                    try {
+                        tokens.put(repo, fetchToken(challenge, repo));
+                    } catch (BerthException.Unauthorized e) {
+                        if (repo.isEmpty()) throw e; // docker login: a 401 the CLI shows as it is
+                        // a pull: like the missing-credentials case, never a 401 (the CLI would prompt)
+                        throw BerthException.notFound("pull access denied for " + repo
+                                + ", repository does not exist or may require 'docker login': " + e.getMessage());
+                    }
                     continue;
                 }
                 if (challenge.regionMatches(true, 0, "Basic", 0, 5) && credentials != null) {
@@ -159,23 +173,67 @@ public final class RegistryClient {
         }
     }
 
+    /**
+     * The token flow: GET realm?service=&scope=&account= (Basic credentials when we have them).
+     * A login (no repository, no scope in the challenge) asks for no scope. A 401 from the realm
+     * is {@link BerthException.Unauthorized} with its reason ("unauthorized: incorrect username or password").
+     */
     private String fetchToken(String challenge, String repo) throws IOException, InterruptedException {
         Map<String, String> p = new java.util.HashMap<>();
         Matcher m = CHALLENGE_PARAM.matcher(challenge);
         while (m.find()) p.put(m.group(1), m.group(2));
         String realm = p.get("realm");
         if (realm == null) throw new BerthException.Unauthorized("registry sent a Bearer challenge without a realm");
-        String scope = p.getOrDefault("scope", "repository:" + repo + ":pull");
-        String url = realm + "?scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8)
-                + (p.containsKey("service") ? "&service=" + URLEncoder.encode(p.get("service"), StandardCharsets.UTF_8) : "");
+        URI realmUri;
+        try {
+            realmUri = URI.create(realm);
+        } catch (IllegalArgumentException e) {
+            throw new BerthException.Unavailable("registry sent an invalid token realm " + realm);
+        }
+        if (loopbackOnly && (realmUri.getHost() == null || !isLoopback(realmUri.getHost()))) {
+            throw new BerthException.Forbidden("token realm " + realm + " refused: this daemon only uses loopback registries (--registry-loopback-only)");
+        }
+        String scope = p.getOrDefault("scope", repo.isEmpty() ? null : "repository:" + repo + ":pull");
+        java.util.List<String> query = new java.util.ArrayList<>();
+        if (p.containsKey("service")) query.add("service=" + URLEncoder.encode(p.get("service"), StandardCharsets.UTF_8));
+        if (scope != null) query.add("scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8));
+        if (credentials != null) query.add("account=" + URLEncoder.encode(credentials.username(), StandardCharsets.UTF_8));
+        String url = realm + (query.isEmpty() ? "" : (realm.contains("?") ? "&" : "?") + String.join("&", query));
         HttpRequest.Builder tb = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET();
         if (credentials != null) tb.header("Authorization", credentials.basicHeader());
-        HttpResponse<byte[]> r = http.send(tb.build(), HttpResponse.BodyHandlers.ofByteArray());
-        if (r.statusCode() != 200) throw new BerthException.Unauthorized("token request to " + realm + " failed with status " + r.statusCode());
-        JsonNode t = Json.parse(r.body());
-        String token = t.path("token").asText(t.path("access_token").asText(""));
+        HttpResponse<byte[]> r;
+        try {
+            r = http.send(tb.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (java.net.ConnectException e) {
+            throw new BerthException.Unavailable("Get \"" + realm + "\": connect: connection refused");
+        }
+        if (r.statusCode() == 401 || r.statusCode() == 403) {
+            throw new BerthException.Unauthorized("unauthorized: " + tokenErrorText(r.body(), "token request to " + realm + " failed with status " + r.statusCode()));
+        }
+        if (r.statusCode() != 200) {
+            throw new BerthException.Unavailable("token request to " + realm + " failed with status " + r.statusCode() + ": " + errorText(r.body(), ""));
+        }
+        JsonNode t;
+        try {
+            t = Json.parse(r.body());
+        } catch (BerthException.InvalidArgument e) {
+            throw new BerthException.Unavailable("token server " + realm + " sent " + e.getMessage());
+        }
+        String token = t.path("token").asText("");
+        if (token.isEmpty()) token = t.path("access_token").asText("");
         if (token.isEmpty()) throw new BerthException.Unauthorized("token server returned no token");
         return token;
+    }
+
+    /** A token server's reason: Docker Hub's {@code {"details": …}} or a distribution-spec error body. */
+    private static String tokenErrorText(byte[] body, String dflt) {
+        try {
+            JsonNode n = Json.MAPPER.readTree(body);
+            if (n != null && n.hasNonNull("details")) return n.get("details").asText();
+        } catch (IOException | RuntimeException ignored) {
+            // not JSON
+        }
+        return errorText(body, dflt);
     }
 
     private static void check(int status, byte[] body, String repo) {
