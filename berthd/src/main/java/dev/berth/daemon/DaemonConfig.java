@@ -17,7 +17,9 @@ public record DaemonConfig(
         boolean ipMasq,
         boolean iptables,
         String cgroupParent,
-        boolean registryLoopbackOnly) {
+        boolean registryLoopbackOnly,
+        int maxDownloadAttempts,
+        java.time.Duration registryStallTimeout) {
 
     public static final String DEFAULT_SOCKET = "unix:///run/berth/berth.sock";
 

@@ -43,6 +43,8 @@ public final class DaemonFlags {
         flag("iptables", true, false, "Enable addition of iptables rules (default true)", "--iptables");
         flag("cgroup-parent", false, false, "Parent cgroup for all containers (default berth)", "--cgroup-parent");
         flag("registry-loopback-only", true, false, "Refuse registries not on 127.0.0.0/8 or ::1 (tests: no traffic leaves the machine)", "--registry-loopback-only");
+        flag("max-download-attempts", false, false, "Set the max download attempts for each pull (default 5)", "--max-download-attempts");
+        flag("registry-stall-timeout", false, false, "Seconds a registry may send nothing before a request fails and is retried (default 60)", "--registry-stall-timeout");
         flag("config-file", false, false, "Daemon configuration file (default /etc/berth/daemon.json)", "--config-file");
     }
 
@@ -137,7 +139,30 @@ public final class DaemonFlags {
         boolean iptables = Boolean.parseBoolean(value(given, file, "iptables", "true"));
         String cgroupParent = value(given, file, "cgroup-parent", "berth").replaceAll("^/+|/+$", "");
         boolean loopbackOnly = Boolean.parseBoolean(value(given, file, "registry-loopback-only", "false"));
-        return new DaemonConfig(hosts, dataRoot, execRoot, pid, runtime, level, ipMasq, iptables, cgroupParent, loopbackOnly);
+        int attempts = positiveInt(value(given, file, "max-download-attempts", "5"), "max-download-attempts");
+        double stall = positiveNumber(value(given, file, "registry-stall-timeout", "60"), "registry-stall-timeout");
+        return new DaemonConfig(hosts, dataRoot, execRoot, pid, runtime, level, ipMasq, iptables, cgroupParent, loopbackOnly,
+                attempts, java.time.Duration.ofMillis(Math.round(stall * 1000)));
+    }
+
+    private static int positiveInt(String v, String key) throws Exit {
+        try {
+            int n = Integer.parseInt(v);
+            if (n > 0) return n;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new Exit(1, "invalid " + key + " \"" + v + "\": must be a positive integer");
+    }
+
+    private static double positiveNumber(String v, String key) throws Exit {
+        try {
+            double d = Double.parseDouble(v);
+            if (d > 0 && d < 1e6) return d;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new Exit(1, "invalid " + key + " \"" + v + "\": must be a positive number of seconds");
     }
 
     private static String one(Map<String, List<String>> given, String key) {

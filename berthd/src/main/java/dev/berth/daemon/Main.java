@@ -8,6 +8,7 @@ import dev.berth.daemon.container.ContainerStreams;
 import dev.berth.daemon.container.ContainerViews;
 import dev.berth.daemon.content.ContentStore;
 import dev.berth.daemon.distribution.ImagePull;
+import dev.berth.daemon.distribution.RetryPolicy;
 import dev.berth.daemon.events.EventBus;
 import dev.berth.daemon.image.ImageService;
 import dev.berth.daemon.image.ImageStore;
@@ -88,7 +89,8 @@ public final class Main {
         Router router = new Router();
         ContainerViews views = new ContainerViews(containers, imageStore, layers);
         new SystemRoutes(cfg, containers, views, images, runtime, events, engineId(cfg.dataRoot())).register(router);
-        new ImageRoutes(images, new ImagePull(content, layers, images, cfg.registryLoopbackOnly())).register(router);
+        new ImageRoutes(images, new ImagePull(content, layers, images, cfg.registryLoopbackOnly(),
+                RetryPolicy.DEFAULT.withMaxAttempts(cfg.maxDownloadAttempts()), cfg.registryStallTimeout())).register(router);
         new ContainerRoutes(containers, views, new ContainerStreams(containers, events)).register(router);
 
         List<HttpServer> servers = new ArrayList<>();

@@ -8,38 +8,51 @@ import dev.berth.daemon.image.Image;
 import dev.berth.daemon.image.ImageRef;
 import dev.berth.daemon.image.ImageService;
 import dev.berth.daemon.image.LayerStore;
-import dev.berth.daemon.snapshot.LayerUnpacker;
 import dev.berth.daemon.util.Ids;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Path;
-import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.zip.GZIPInputStream;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * {@code POST /images/create?fromImage=}: resolves the manifest (index → platform → manifest),
  * verifies every byte against its digest (manifest, config, each compressed layer while it
  * streams, each layer's diffID after decompression), downloads and unpacks layers in parallel
- * into temp dirs and publishes them only when verified, then registers and tags the image.
+ * into temp dirs ({@link LayerDownload}: transient failures retried, resumed with Range), and
+ * publishes them, the config and the manifest only when every layer is verified: a failed pull
+ * leaves nothing behind. Like dockerd, manifest and config fetches are not retried.
  */
 public final class ImagePull {
     private final ContentStore content;
     private final LayerStore layers;
     private final ImageService images;
     private final boolean loopbackOnly;
+    private final RetryPolicy retry;
+    private final Duration stallTimeout;
 
     public ImagePull(ContentStore content, LayerStore layers, ImageService images, boolean loopbackOnly) {
+        this(content, layers, images, loopbackOnly, RetryPolicy.DEFAULT, RegistryClient.DEFAULT_STALL_TIMEOUT);
+    }
+
+    /**
+     * @param retry layer download attempts and back-off
+     * @param stallTimeout how long a registry may send nothing before the request counts as failed
+     */
+    public ImagePull(ContentStore content, LayerStore layers, ImageService images, boolean loopbackOnly,
+            RetryPolicy retry, Duration stallTimeout) {
         this.content = content;
         this.layers = layers;
         this.images = images;
         this.loopbackOnly = loopbackOnly;
+        this.retry = retry;
+        this.stallTimeout = stallTimeout;
     }
 
     public Image pull(ImageRef ref, String platform, Progress progress, RegistryClient.Credentials credentials)
@@ -51,7 +64,7 @@ public final class ImagePull {
             os = p[0];
             if (p.length > 1) arch = p[1];
         }
-        RegistryClient registry = new RegistryClient(ref.domain(), false, loopbackOnly, credentials);
+        RegistryClient registry = new RegistryClient(ref.domain(), false, loopbackOnly, credentials, stallTimeout);
         String repo = ref.path();
         String reference = ref.digest() != null ? ref.digest() : ref.tag();
         RegistryClient.Manifest m;
@@ -67,8 +80,9 @@ public final class ImagePull {
             throw BerthException.invalid("manifest verification failed for digest " + ref.digest());
         }
         Digest topDigest = m.digest();
+        byte[] index = null; // stored with the rest, only if the pull succeeds
         if (isIndex(m)) {
-            content.put(m.bytes());
+            index = m.bytes();
             JsonNode chosen = null;
             for (JsonNode e : m.json().path("manifests")) {
                 JsonNode p = e.path("platform");
@@ -84,10 +98,17 @@ public final class ImagePull {
         }
         if (!isManifest(m)) throw BerthException.invalid("unsupported manifest media type " + m.mediaType());
 
+        if (!m.json().path("config").path("digest").isTextual() || !m.json().path("layers").isArray()) {
+            throw BerthException.invalid("invalid manifest " + m.digest() + " for " + ref.familiar() + ": no config digest or layers");
+        }
         Digest configDigest = Digest.parse(m.json().path("config").path("digest").asText());
         byte[] configBytes;
         try (InputStream in = registry.blob(repo, configDigest)) {
             configBytes = in.readNBytes(16 * 1024 * 1024);
+        } catch (BerthException.NotFound e) {
+            throw BerthException.notFound("error pulling image configuration: " + e.getMessage());
+        } catch (BerthException.Unavailable e) {
+            throw new BerthException.Unavailable("error pulling image configuration: " + e.getMessage());
         }
         if (!Digest.of(configBytes).equals(configDigest)) {
             throw BerthException.invalid("unexpected digest " + Digest.of(configBytes) + ", expected " + configDigest + " for the image config");
@@ -103,39 +124,19 @@ public final class ImagePull {
         List<Digest> chains = new ArrayList<>();
         Digest parent = null;
         for (Digest d : diffIds) chains.add(parent = LayerStore.chainId(parent, d));
-        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
-        List<Future<Fetched>> unpacked = new ArrayList<>();
+        List<LayerDownload.Staged> staged = fetchLayers(registry, repo, layerDescs, diffIds, chains, progress);
         try {
-            for (int i = 0; i < diffIds.size(); i++) {
-                JsonNode desc = layerDescs.get(i);
-                Digest blob = Digest.parse(desc.path("digest").asText());
-                String id = Ids.shortId(blob.hex());
-                if (layers.exists(chains.get(i))) {
-                    progress.status(id, "Already exists");
-                    unpacked.add(null);
-                    continue;
-                }
-                progress.status(id, "Pulling fs layer");
-                Digest diffId = diffIds.get(i);
-                unpacked.add(pool.submit(() -> fetchLayer(registry, repo, desc, blob, diffId, id, progress)));
-            }
-            for (int i = 0; i < unpacked.size(); i++) {
-                Future<Fetched> f = unpacked.get(i);
-                if (f == null) continue;
-                Fetched fetched;
-                try {
-                    fetched = f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    discardAll(unpacked, i + 1);
-                    if (e.getCause() instanceof BerthException be) throw be;
-                    if (e.getCause() instanceof IOException io) throw io;
-                    throw new IOException(e.getCause());
-                }
-                layers.commit(fetched.temp(), chains.get(i), diffIds.get(i), fetched.size());
+            for (int i = 0; i < staged.size(); i++) {
+                LayerDownload.Staged l = staged.get(i);
+                if (l == null) continue;
+                l.tar().commit(diffIds.get(i));
+                layers.commit(l.temp(), chains.get(i), diffIds.get(i), l.size());
+                staged.set(i, null);
             }
         } finally {
-            pool.shutdown();
+            for (LayerDownload.Staged l : staged) if (l != null) l.discard(layers);
         }
+        if (index != null) content.put(index);
         Digest stored = content.put(configBytes);
         content.put(m.bytes());
         Image img = images.store().add(stored);
@@ -152,49 +153,61 @@ public final class ImagePull {
         String host = serverAddress == null || serverAddress.isBlank() ? ImageRef.DEFAULT_DOMAIN
                 : serverAddress.replaceFirst("^https?://", "").replaceFirst("/.*$", "");
         if (host.equals("index.docker.io") || host.equals("registry-1.docker.io")) host = ImageRef.DEFAULT_DOMAIN;
-        new RegistryClient(host, false, loopbackOnly, credentials).login();
+        new RegistryClient(host, false, loopbackOnly, credentials, stallTimeout).login();
     }
 
-    private record Fetched(Path temp, long size) {}
-
-    private void discardAll(List<Future<Fetched>> fs, int from) {
-        for (int j = from; j < fs.size(); j++) {
-            try {
-                if (fs.get(j) != null) layers.discard(fs.get(j).get().temp());
-            } catch (Exception ignored) {
-                // failed too: nothing to discard
+    /**
+     * Downloads every missing layer on its own virtual thread. Returns them verified and staged
+     * (null where the layer already exists), or, at the first failure, interrupts the others,
+     * waits for them, discards everything staged and throws that failure.
+     */
+    private List<LayerDownload.Staged> fetchLayers(RegistryClient registry, String repo, JsonNode layerDescs, List<Digest> diffIds,
+            List<Digest> chains, Progress progress) throws IOException, InterruptedException {
+        int n = diffIds.size();
+        AtomicReferenceArray<LayerDownload.Staged> staged = new AtomicReferenceArray<>(n);
+        LayerDownload download = new LayerDownload(content, layers, registry, repo, retry, progress);
+        Throwable failure = null;
+        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            CompletionService<Void> done = new ExecutorCompletionService<>(pool);
+            int running = 0;
+            for (int i = 0; i < n; i++) {
+                JsonNode desc = layerDescs.get(i);
+                String id = Ids.shortId(Digest.parse(desc.path("digest").asText()).hex());
+                if (layers.exists(chains.get(i))) {
+                    progress.status(id, "Already exists");
+                    continue;
+                }
+                progress.status(id, "Pulling fs layer");
+                int index = i;
+                done.submit(() -> {
+                    staged.set(index, download.fetch(desc, diffIds.get(index)));
+                    return null;
+                });
+                running++;
             }
+            for (; running > 0 && failure == null; running--) {
+                try {
+                    done.take().get();
+                } catch (ExecutionException e) {
+                    failure = e.getCause();
+                }
+            }
+        } catch (InterruptedException | RuntimeException e) {
+            failure = e;
+        } finally {
+            if (failure != null) pool.shutdownNow();
+            pool.close(); // waits: no download outlives the pull, so nothing is left to clean up later
         }
-    }
-
-    private Fetched fetchLayer(RegistryClient registry, String repo, JsonNode desc, Digest blob, Digest diffId, String id, Progress progress)
-            throws IOException, InterruptedException {
-        String type = desc.path("mediaType").asText();
-        long size = desc.path("size").asLong(-1);
-        Path temp = layers.newTemp();
-        try (InputStream raw = registry.blob(repo, blob);
-             ContentStore.Writer w = content.writer()) {
-            MessageDigest compressed = Digest.sha256();
-            InputStream counted = new CountingDigestStream(raw, compressed, n -> progress.bytes(id, "Downloading", n, size));
-            InputStream tar;
-            if (type.endsWith("gzip") || type.endsWith(".tar.gzip")) tar = new GZIPInputStream(counted, 65536);
-            else if (type.endsWith("zstd")) throw BerthException.invalid("zstd-compressed layers are not supported yet");
-            else tar = counted;
-            InputStream tee = new dev.berth.daemon.util.TeeInputStream(tar, w);
-            LayerUnpacker.Result unpackedLayer = LayerUnpacker.unpack(tee, temp.resolve("diff"));
-            tee.transferTo(OutputStream.nullOutputStream());
-            counted.transferTo(OutputStream.nullOutputStream());
-            Digest got = Digest.of(compressed);
-            if (!got.equals(blob)) throw BerthException.invalid("unexpected digest " + got + ", expected " + blob + " for layer " + id);
-            progress.status(id, "Verifying Checksum");
-            progress.status(id, "Download complete");
-            w.commit(diffId);
-            progress.status(id, "Pull complete");
-            return new Fetched(temp, unpackedLayer.bytes());
-        } catch (IOException | RuntimeException e) {
-            layers.discard(temp);
-            if (e instanceof BerthException be) throw be;
-            throw new BerthException.Unavailable("failed to pull layer " + id + ": " + e.getMessage());
+        List<LayerDownload.Staged> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) out.add(staged.get(i));
+        if (failure == null) return out;
+        for (LayerDownload.Staged l : out) if (l != null) l.discard(layers);
+        switch (failure) {
+            case BerthException be -> throw be;
+            case InterruptedException ie -> throw ie;
+            case IOException io -> throw new BerthException.Unavailable("failed to pull layer: " + DownloadAttempts.describe(io));
+            default -> throw new BerthException.Internal("pull failed: " + failure, failure);
         }
     }
 
@@ -208,37 +221,5 @@ public final class ImagePull {
         return m.mediaType().equals("application/vnd.oci.image.manifest.v1+json")
                 || m.mediaType().equals("application/vnd.docker.distribution.manifest.v2+json")
                 || (m.mediaType().isEmpty() && m.json().has("layers"));
-    }
-
-    /** Hashes and counts what passes through; reports progress at most every 512 KiB. */
-    private static final class CountingDigestStream extends FilterInputStream {
-        private final MessageDigest md;
-        private final java.util.function.LongConsumer report;
-        private long count;
-        private long lastReport;
-
-        CountingDigestStream(InputStream in, MessageDigest md, java.util.function.LongConsumer report) {
-            super(in);
-            this.md = md;
-            this.report = report;
-        }
-
-        @Override public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                md.update(b, off, n);
-                count += n;
-                if (count - lastReport >= 512 * 1024) {
-                    lastReport = count;
-                    report.accept(count);
-                }
-            }
-            return n;
-        }
     }
 }

@@ -21,8 +21,13 @@ import java.util.regex.Pattern;
 
 /**
  * A client of the OCI distribution API for one registry host: manifests and blobs, with the
- * anonymous Bearer token flow (WWW-Authenticate realm/service/scope). Plain HTTP is used only
- * for loopback registries and configured insecure ones; everything else is HTTPS.
+ * Bearer token flow (WWW-Authenticate realm/service/scope) and Basic auth. Plain HTTP is used
+ * only for loopback registries and configured insecure ones; everything else is HTTPS.
+ *
+ * <p>Errors: {@link BerthException.Unavailable} and plain {@link IOException}s are transient
+ * (5xx, refused or lost connections, a registry that stalls longer than the stall timeout);
+ * every other {@link BerthException} is final (unknown blob, denied, bad content). Callers that
+ * retry ({@link ResumableBlobStream}) rely on that split.
  */
 public final class RegistryClient {
     public static final String ACCEPT = String.join(", ",
@@ -32,11 +37,16 @@ public final class RegistryClient {
             "application/vnd.docker.distribution.manifest.v2+json");
     private static final Pattern CHALLENGE_PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(15)).followRedirects(HttpClient.Redirect.NORMAL).build();
+    private static final int MAX_MANIFEST = 4 * 1024 * 1024;
+
+    /** How long a registry may keep us waiting for response headers or for the next body bytes. */
+    public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(60);
+
+    private final HttpClient http;
     private final String base;
     private final Credentials credentials;
     private final boolean loopbackOnly;
+    private final Duration stallTimeout;
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
     private volatile boolean basic; // the registry asked for Basic auth once: send it up front
 
@@ -71,13 +81,25 @@ public final class RegistryClient {
     }
 
     public RegistryClient(String domain, boolean insecure, boolean loopbackOnly, Credentials credentials) {
+        this(domain, insecure, loopbackOnly, credentials, DEFAULT_STALL_TIMEOUT);
+    }
+
+    /**
+     * @param stallTimeout how long the registry (or its token realm) may keep us waiting for
+     *     response headers, or, on a blob body, for the next bytes; then the request fails as transient
+     */
+    public RegistryClient(String domain, boolean insecure, boolean loopbackOnly, Credentials credentials, Duration stallTimeout) {
         this.credentials = credentials;
         this.loopbackOnly = loopbackOnly;
+        this.stallTimeout = stallTimeout;
         String host = domain.equals(ImageRef.DEFAULT_DOMAIN) ? "registry-1.docker.io" : domain;
         if (loopbackOnly && !isLoopback(host)) {
             throw new BerthException.Forbidden("registry " + host + " refused: this daemon only uses loopback registries (--registry-loopback-only)");
         }
         this.base = (insecure || isLoopback(host) ? "http://" : "https://") + host;
+        // A loopback-only daemon must not follow a redirect off the machine (a blob on a CDN).
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(15))
+                .followRedirects(loopbackOnly ? HttpClient.Redirect.NEVER : HttpClient.Redirect.NORMAL).build();
     }
 
     static boolean isLoopback(String hostPort) {
@@ -106,15 +128,25 @@ public final class RegistryClient {
     public record Manifest(byte[] bytes, String mediaType, Digest digest, JsonNode json) {}
 
     public Manifest manifest(String repo, String reference) throws IOException, InterruptedException {
-        HttpResponse<byte[]> r = send(repo, "/v2/" + repo + "/manifests/" + reference, Map.of("Accept", ACCEPT),
-                HttpResponse.BodyHandlers.ofByteArray());
-        if (r.statusCode() == 404) {
-            throw BerthException.notFound("manifest unknown: " + errorText(r.body(), "manifest unknown"));
+        HttpResponse<InputStream> r = send(repo, "/v2/" + repo + "/manifests/" + reference, Map.of("Accept", ACCEPT),
+                new StallGuardedBody(stallTimeout));
+        byte[] body;
+        try (InputStream in = r.body()) {
+            body = in.readNBytes(MAX_MANIFEST + 1);
         }
-        check(r.statusCode(), r.body(), repo);
-        byte[] body = r.body();
+        if (r.statusCode() == 404) {
+            throw BerthException.notFound("manifest unknown: " + errorText(body, "manifest unknown"));
+        }
+        check(r.statusCode(), body, repo);
+        if (body.length > MAX_MANIFEST) throw BerthException.invalid("manifest " + reference + " of " + repo + " is larger than 4 MiB");
         Digest digest = Digest.of(body);
-        JsonNode json = Json.parse(body);
+        JsonNode json;
+        try {
+            json = Json.parse(body);
+        } catch (BerthException.InvalidArgument e) {
+            throw BerthException.invalid("error parsing manifest " + reference + " of " + repo + " from " + base + ": " + e.getMessage());
+        }
+        if (!json.isObject()) throw BerthException.invalid("error parsing manifest " + reference + " of " + repo + " from " + base + ": not a JSON object");
         String type = json.path("mediaType").asText("");
         if (type.isEmpty()) type = r.headers().firstValue("Content-Type").orElse("").replaceFirst(";.*", "").strip();
         return new Manifest(body, type, digest, json);
@@ -122,22 +154,49 @@ public final class RegistryClient {
 
     /** Streams a blob; the caller verifies its digest while reading. */
     public InputStream blob(String repo, Digest digest) throws IOException, InterruptedException {
-        HttpResponse<InputStream> r = send(repo, "/v2/" + repo + "/blobs/" + digest, Map.of(), HttpResponse.BodyHandlers.ofInputStream());
-        if (r.statusCode() != 200) {
-            byte[] body;
-            try (InputStream in = r.body()) {
-                body = in.readNBytes(4096);
-            }
-            if (r.statusCode() == 404) throw BerthException.notFound("blob unknown: " + digest);
-            check(r.statusCode(), body, repo);
+        return blobFrom(repo, digest, 0).body();
+    }
+
+    /**
+     * An open blob body starting at {@link #offset} ({@code Range: bytes=from-} when
+     * {@code from > 0}; a registry without range support answers from 0 and the caller skips).
+     */
+    public record BlobBody(InputStream body, long offset) {}
+
+    /**
+     * Opens a blob from byte {@code from}. The body fails with an {@link IOException} when the
+     * registry sends nothing for the stall timeout. 404 is final ("blob unknown"); 5xx is transient.
+     */
+    public BlobBody blobFrom(String repo, Digest digest, long from) throws IOException, InterruptedException {
+        Map<String, String> headers = from > 0 ? Map.of("Range", "bytes=" + from + "-") : Map.of();
+        HttpResponse<InputStream> r = send(repo, "/v2/" + repo + "/blobs/" + digest, headers, new StallGuardedBody(stallTimeout));
+        int status = r.statusCode();
+        if (status == 206 && from > 0) {
+            long start = r.headers().firstValue("Content-Range").map(RegistryClient::rangeStart).orElse(-1L);
+            if (start == from) return new BlobBody(r.body(), from);
+            r.body().close();
+            throw new IOException("registry answered range " + from + "- with Content-Range "
+                    + r.headers().firstValue("Content-Range").orElse("(none)"));
         }
-        return r.body();
+        if (status == 200) return new BlobBody(r.body(), 0);
+        byte[] body;
+        try (InputStream in = r.body()) {
+            body = in.readNBytes(4096);
+        }
+        if (status == 404) throw BerthException.notFound("blob unknown: " + errorText(body, "blob unknown to registry") + ": " + digest);
+        check(status, body, repo); // throws: 401/403 denied (final), anything else unavailable (transient)
+        throw new IllegalStateException("unreachable");
+    }
+
+    private static long rangeStart(String contentRange) {
+        Matcher m = Pattern.compile("bytes (\\d+)-").matcher(contentRange);
+        return m.lookingAt() ? Long.parseLong(m.group(1)) : -1;
     }
 
     private <T> HttpResponse<T> send(String repo, String path, Map<String, String> headers, HttpResponse.BodyHandler<T> handler)
             throws IOException, InterruptedException {
         for (int attempt = 0; ; attempt++) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(10)).GET();
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(stallTimeout).GET();
             headers.forEach(b::header);
             String token = tokens.get(repo);
             if (token != null) b.header("Authorization", "Bearer " + token);
@@ -147,6 +206,10 @@ public final class RegistryClient {
                 r = http.send(b.build(), handler);
             } catch (java.net.ConnectException e) {
                 throw new BerthException.Unavailable("Get \"" + base + "/v2/\": dial tcp " + base.replaceFirst("^https?://", "") + ": connect: connection refused");
+            } catch (java.net.http.HttpConnectTimeoutException e) {
+                throw new java.net.http.HttpConnectTimeoutException("Get \"" + base + path + "\": dial tcp " + base.replaceFirst("^https?://", "") + ": i/o timeout");
+            } catch (java.net.http.HttpTimeoutException e) {
+                throw new java.net.http.HttpTimeoutException("Get \"" + base + path + "\": no response within " + seconds(stallTimeout));
             }
             if (r.statusCode() == 401 && attempt == 0) {
                 String challenge = r.headers().firstValue("WWW-Authenticate").orElse("");
@@ -199,7 +262,7 @@ public final class RegistryClient {
         if (scope != null) query.add("scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8));
         if (credentials != null) query.add("account=" + URLEncoder.encode(credentials.username(), StandardCharsets.UTF_8));
         String url = realm + (query.isEmpty() ? "" : (realm.contains("?") ? "&" : "?") + String.join("&", query));
-        HttpRequest.Builder tb = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET();
+        HttpRequest.Builder tb = HttpRequest.newBuilder(URI.create(url)).timeout(stallTimeout).GET();
         if (credentials != null) tb.header("Authorization", credentials.basicHeader());
         HttpResponse<byte[]> r;
         try {
@@ -236,6 +299,11 @@ public final class RegistryClient {
         return errorText(body, dflt);
     }
 
+    /** "1s", "0.5s". */
+    static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() / 1000.0 + "s";
+    }
+
     private static void check(int status, byte[] body, String repo) {
         if (status == 200) return;
         String text = errorText(body, "status " + status);
@@ -243,8 +311,20 @@ public final class RegistryClient {
             case 401, 403 -> throw BerthException.notFound("pull access denied for " + repo
                     + ", repository does not exist or may require 'docker login': denied: " + text);
             case 404 -> throw BerthException.notFound(text);
-            default -> throw new BerthException.Unavailable("registry answered " + status + ": " + text);
+            default -> throw new BerthException.Unavailable(("received unexpected HTTP status: " + status + " " + reason(status)).strip()
+                    + (text.equals("status " + status) ? "" : ": " + text));
         }
+    }
+
+    private static String reason(int status) {
+        return switch (status) {
+            case 429 -> "Too Many Requests";
+            case 500 -> "Internal Server Error";
+            case 502 -> "Bad Gateway";
+            case 503 -> "Service Unavailable";
+            case 504 -> "Gateway Timeout";
+            default -> "";
+        };
     }
 
     /** The first message of a distribution-spec error body, or {@code dflt}. */
