@@ -26,6 +26,7 @@ public final class BerthDaemon implements AutoCloseable {
     public final Path dataRoot;
     public final Path execRoot;
     public final Path logFile;
+    private final List<String> extraArgs = new ArrayList<>();
     private Process process;
 
     public BerthDaemon() throws IOException {
@@ -38,6 +39,12 @@ public final class BerthDaemon implements AutoCloseable {
 
     public String host() { return "unix://" + socket; }
 
+    /** More berthd flags for this daemon (e.g. {@code --registry-stall-timeout 1}); call before {@link #start}. */
+    public BerthDaemon withArgs(String... args) {
+        extraArgs.addAll(List.of(args));
+        return this;
+    }
+
     public BerthDaemon start() throws IOException, InterruptedException {
         Path emptyConfig = dir.resolve("daemon.json");
         if (!Files.exists(emptyConfig)) Files.writeString(emptyConfig, "{}\n");
@@ -45,6 +52,7 @@ public final class BerthDaemon implements AutoCloseable {
                 "--host", host(), "--data-root", dataRoot.toString(), "--exec-root", execRoot.toString(),
                 "--pidfile", dir.resolve("berthd.pid").toString(), "--config-file", emptyConfig.toString(),
                 "--ip-masq=false", "--iptables=false", "--registry-loopback-only", "--log-level", "debug"));
+        cmd.addAll(extraArgs);
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
         long deadline = System.currentTimeMillis() + 30_000;

@@ -22,7 +22,7 @@ public final class LocalRegistry implements AutoCloseable {
     private final Process process;
 
     public LocalRegistry() throws Exception {
-        this(null, null);
+        this((String) null, null);
     }
 
     /** With {@code user}/{@code password}: htpasswd (bcrypt) Basic auth, like a private registry. */
@@ -34,14 +34,32 @@ public final class LocalRegistry implements AutoCloseable {
     public record Tls(Path certificate, Path key, Path clientCa) {}
 
     public LocalRegistry(String user, String password, Tls tls) throws Exception {
-        dir = Files.createTempDirectory(Path.of("/tmp"), "berth-registry-");
-        String auth = "";
-        if (user != null) {
+        this(tls, dir -> {
+            if (user == null) return "";
             Cmd.Result h = Cmd.run(Map.of(), null, "htpasswd", "-Bbn", user, password);
             if (h.code() != 0) throw new IllegalStateException("htpasswd failed: " + h);
             Files.writeString(dir.resolve("htpasswd"), h.out());
-            auth = "auth:\n  htpasswd:\n    realm: berth-test\n    path: " + dir.resolve("htpasswd") + "\n";
-        }
+            return "auth:\n  htpasswd:\n    realm: berth-test\n    path: " + dir.resolve("htpasswd") + "\n";
+        });
+    }
+
+    /**
+     * Behind token auth, like Docker Hub: the registry answers 401 with a Bearer challenge naming
+     * {@code tokens}' realm and trusts the JWTs it signs (issuer, service, root certificate).
+     */
+    public LocalRegistry(TokenServer tokens) throws Exception {
+        this(null, dir -> "auth:\n  token:\n    realm: " + tokens.realm() + "\n    service: " + TokenServer.SERVICE
+                + "\n    issuer: " + TokenServer.ISSUER + "\n    rootcertbundle: " + tokens.certBundle() + "\n");
+    }
+
+    /** The {@code auth:} section of the registry's config, written once its directory exists. */
+    private interface AuthConfig {
+        String yaml(Path dir) throws Exception;
+    }
+
+    private LocalRegistry(Tls tls, AuthConfig authConfig) throws Exception {
+        dir = Files.createTempDirectory(Path.of("/tmp"), "berth-registry-");
+        String auth = authConfig.yaml(dir);
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }

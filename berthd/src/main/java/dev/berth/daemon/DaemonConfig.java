@@ -20,7 +20,9 @@ public record DaemonConfig(
         boolean registryLoopbackOnly,
         List<String> insecureRegistries,
         List<String> registryMirrors,
-        List<Path> registryCertsDirs) {
+        List<Path> registryCertsDirs,
+        int maxDownloadAttempts,
+        java.time.Duration registryStallTimeout) {
 
     public static final String DEFAULT_SOCKET = "unix:///run/berth/berth.sock";
 

@@ -46,6 +46,8 @@ public final class DaemonFlags {
         flag("insecure-registries", false, true, "Enable insecure registry communication (host[:port] or CIDR)", "--insecure-registry");
         flag("registry-mirrors", false, true, "Preferred Docker registry mirror", "--registry-mirror");
         flag("registry-certs-dir", false, false, "Registry certificates, one <host:port> dir each (default /etc/berth/certs.d, then /etc/docker/certs.d)", "--registry-certs-dir");
+        flag("max-download-attempts", false, false, "Set the max download attempts for each pull (default 5)", "--max-download-attempts");
+        flag("registry-stall-timeout", false, false, "Seconds a registry may send nothing before a request fails and is retried (default 60)", "--registry-stall-timeout");
         flag("config-file", false, false, "Daemon configuration file (default /etc/berth/daemon.json)", "--config-file");
     }
 
@@ -144,8 +146,30 @@ public final class DaemonFlags {
         }
         String certs = value(given, file, "registry-certs-dir", null);
         List<Path> certsDirs = certs != null ? List.of(Path.of(certs)) : List.of(Path.of("/etc/berth/certs.d"), Path.of("/etc/docker/certs.d"));
+        int attempts = positiveInt(value(given, file, "max-download-attempts", "5"), "max-download-attempts");
+        double stall = positiveNumber(value(given, file, "registry-stall-timeout", "60"), "registry-stall-timeout");
         return new DaemonConfig(hosts, dataRoot, execRoot, pid, runtime, level, ipMasq, iptables, cgroupParent, loopbackOnly,
-                list(given, file, "insecure-registries"), mirrors, certsDirs);
+                list(given, file, "insecure-registries"), mirrors, certsDirs, attempts, java.time.Duration.ofMillis(Math.round(stall * 1000)));
+    }
+
+    private static int positiveInt(String v, String key) throws Exit {
+        try {
+            int n = Integer.parseInt(v);
+            if (n > 0) return n;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new Exit(1, "invalid " + key + " \"" + v + "\": must be a positive integer");
+    }
+
+    private static double positiveNumber(String v, String key) throws Exit {
+        try {
+            double d = Double.parseDouble(v);
+            if (d > 0 && d < 1e6) return d;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new Exit(1, "invalid " + key + " \"" + v + "\": must be a positive number of seconds");
     }
 
     private static String one(Map<String, List<String>> given, String key) {

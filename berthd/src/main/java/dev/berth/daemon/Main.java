@@ -11,6 +11,7 @@ import dev.berth.daemon.distribution.DistributionInspect;
 import dev.berth.daemon.distribution.ImagePull;
 import dev.berth.daemon.distribution.ImagePush;
 import dev.berth.daemon.distribution.Registries;
+import dev.berth.daemon.distribution.RetryPolicy;
 import dev.berth.daemon.events.EventBus;
 import dev.berth.daemon.image.CompressedDigests;
 import dev.berth.daemon.image.ImageService;
@@ -92,8 +93,9 @@ public final class Main {
         Router router = new Router();
         ContainerViews views = new ContainerViews(containers, imageStore, layers);
         new SystemRoutes(cfg, containers, views, images, runtime, events, engineId(cfg.dataRoot())).register(router);
-        Registries registries = new Registries(cfg.registryLoopbackOnly(), cfg.insecureRegistries(), cfg.registryMirrors(), cfg.registryCertsDirs());
-        new ImageRoutes(images, new ImagePull(content, layers, images, registries),
+        Registries registries = new Registries(cfg.registryLoopbackOnly(), cfg.insecureRegistries(), cfg.registryMirrors(),
+                cfg.registryCertsDirs(), cfg.registryStallTimeout());
+        new ImageRoutes(images, new ImagePull(content, layers, images, registries, RetryPolicy.DEFAULT.withMaxAttempts(cfg.maxDownloadAttempts())),
                 new ImagePush(images, registries, java.util.zip.Deflater.DEFAULT_COMPRESSION),
                 new DistributionInspect(registries)).register(router);
         new ContainerRoutes(containers, views, new ContainerStreams(containers, events)).register(router);

@@ -32,9 +32,18 @@ public final class Compression {
 
     /** A layer blob by its media type (OCI and Docker names); foreign or unknown types are refused. */
     public static InputStream forLayer(String mediaType, InputStream in) throws IOException {
-        if (mediaType.endsWith("+gzip") || mediaType.endsWith(".tar.gzip")) return new GZIPInputStream(in, 65536);
-        if (mediaType.endsWith("+zstd")) return new ZstdInputStream(in);
-        if (mediaType.endsWith(".tar") || mediaType.endsWith(".tar.v1") || mediaType.isEmpty()) return in;
+        return switch (layerCompression(mediaType)) {
+            case "gzip" -> new GZIPInputStream(in, 65536);
+            case "zstd" -> new ZstdInputStream(in);
+            default -> in;
+        };
+    }
+
+    /** "gzip", "zstd" or "none" for a layer media type; a 400 for anything else. */
+    public static String layerCompression(String mediaType) {
+        if (mediaType.endsWith("+gzip") || mediaType.endsWith(".tar.gzip")) return "gzip";
+        if (mediaType.endsWith("+zstd")) return "zstd";
+        if (mediaType.endsWith(".tar") || mediaType.endsWith(".tar.v1") || mediaType.isEmpty()) return "none";
         throw BerthException.invalid("unsupported layer media type " + mediaType);
     }
 }

@@ -67,6 +67,7 @@ public final class ContentStore {
         private final OutputStream out;
         private final MessageDigest md = Digest.sha256();
         private long size;
+        private Digest actual; // set once the content is complete (verify or commit)
         private boolean done;
 
         private Writer(Path file) throws IOException {
@@ -85,17 +86,30 @@ public final class ContentStore {
 
         public long size() { return size; }
 
-        /** Verifies against {@code expected} (if not null) and publishes the blob. */
-        public Digest commit(Digest expected) throws IOException {
-            out.flush();
-            ch.force(true);
-            ch.close();
-            done = true;
-            Digest actual = Digest.of(md);
+        /**
+         * Completes the ingest (flush, fsync) and checks it against {@code expected} (if not null)
+         * without publishing it: {@link #commit} publishes, {@link #close} discards. Lets a caller
+         * verify several blobs first and publish all of them or none.
+         */
+        public Digest verify(Digest expected) throws IOException {
+            if (actual == null) {
+                out.flush();
+                ch.force(true);
+                ch.close();
+                actual = Digest.of(md);
+            }
             if (expected != null && !expected.equals(actual)) {
+                done = true;
                 Files.deleteIfExists(file);
                 throw BerthException.invalid("unexpected digest " + actual + ", expected " + expected);
             }
+            return actual;
+        }
+
+        /** Verifies against {@code expected} (if not null) and publishes the blob. */
+        public Digest commit(Digest expected) throws IOException {
+            verify(expected);
+            done = true;
             Path target = path(actual);
             if (Files.exists(target)) {
                 Files.deleteIfExists(file);

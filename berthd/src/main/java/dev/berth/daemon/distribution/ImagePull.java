@@ -1,7 +1,6 @@
 package dev.berth.daemon.distribution;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.berth.daemon.content.Compression;
 import dev.berth.daemon.content.ContentStore;
 import dev.berth.daemon.content.Digest;
 import dev.berth.daemon.errors.BerthException;
@@ -9,42 +8,47 @@ import dev.berth.daemon.image.Image;
 import dev.berth.daemon.image.ImageRef;
 import dev.berth.daemon.image.ImageService;
 import dev.berth.daemon.image.LayerStore;
-import dev.berth.daemon.snapshot.LayerUnpacker;
 import dev.berth.daemon.util.Ids;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Future;
 
 /**
- * {@code POST /images/create?fromImage=}: resolves the manifest (index → platform → manifest),
- * verifies every byte against its digest (manifest, config, each compressed layer while it
- * streams, each layer's diffID after decompression), downloads and unpacks layers in parallel
- * into temp dirs and publishes them only when verified, then registers and tags the image.
+ * {@code POST /images/create?fromImage=}: resolves the manifest (index → platform → manifest,
+ * mirrors first for Docker Hub), verifies every byte against its digest (manifest, config, each
+ * compressed layer while it streams, each layer's diffID after decompression), downloads and
+ * unpacks layers in parallel into temp dirs ({@link LayerDownload}: transient failures retried,
+ * resumed with Range). Each layer is published as soon as it is verified, so a layer another
+ * pull is fetching is waited for rather than fetched twice, and a failed pull keeps its finished
+ * layers for the next attempt; the index, config, manifest and tags are stored only when every
+ * layer is there, so a failed pull leaves no image and nothing half-written. Like dockerd,
+ * manifest and config fetches are not retried.
  */
 public final class ImagePull {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ImagePull.class.getName());
     private final ContentStore content;
     private final LayerStore layers;
     private final ImageService images;
-    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ImagePull.class.getName());
     private final Registries registries;
+    private final RetryPolicy retry;
     /** Layers being fetched now, by chain ID: a concurrent pull of the same layer waits for it. */
     private final ConcurrentHashMap<Digest, CompletableFuture<Void>> inflight = new ConcurrentHashMap<>();
 
-    public ImagePull(ContentStore content, LayerStore layers, ImageService images, Registries registries) {
+    /** @param retry layer download attempts and back-off */
+    public ImagePull(ContentStore content, LayerStore layers, ImageService images, Registries registries, RetryPolicy retry) {
         this.content = content;
         this.layers = layers;
         this.images = images;
         this.registries = registries;
+        this.retry = retry;
     }
 
     public Image pull(ImageRef ref, String platform, Progress progress, RegistryClient.Credentials credentials)
@@ -82,8 +86,9 @@ public final class ImagePull {
             throw BerthException.invalid("manifest verification failed for digest " + ref.digest());
         }
         Digest topDigest = m.digest();
+        byte[] index = null; // stored with the rest, only if the pull succeeds
         if (isIndex(m)) {
-            content.put(m.bytes());
+            index = m.bytes();
             JsonNode chosen = null;
             for (JsonNode e : m.json().path("manifests")) {
                 JsonNode p = e.path("platform");
@@ -99,10 +104,17 @@ public final class ImagePull {
         }
         if (!isManifest(m)) throw BerthException.invalid("unsupported manifest media type " + m.mediaType());
 
+        if (!m.json().path("config").path("digest").isTextual() || !m.json().path("layers").isArray()) {
+            throw BerthException.invalid("invalid manifest " + m.digest() + " for " + ref.familiar() + ": no config digest or layers");
+        }
         Digest configDigest = Digest.parse(m.json().path("config").path("digest").asText());
         byte[] configBytes;
         try (InputStream in = registry.blob(repo, configDigest)) {
             configBytes = in.readNBytes(16 * 1024 * 1024);
+        } catch (BerthException.NotFound e) {
+            throw BerthException.notFound("error pulling image configuration: " + e.getMessage());
+        } catch (BerthException.Unavailable e) {
+            throw new BerthException.Unavailable("error pulling image configuration: " + e.getMessage());
         }
         if (!Digest.of(configBytes).equals(configDigest)) {
             throw BerthException.invalid("unexpected digest " + Digest.of(configBytes) + ", expected " + configDigest + " for the image config");
@@ -118,38 +130,8 @@ public final class ImagePull {
         List<Digest> chains = new ArrayList<>();
         Digest parent = null;
         for (Digest d : diffIds) chains.add(parent = LayerStore.chainId(parent, d));
-        List<Future<?>> tasks = new ArrayList<>();
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int i = 0; i < diffIds.size(); i++) {
-                JsonNode desc = layerDescs.get(i);
-                Digest blob = Digest.parse(desc.path("digest").asText());
-                String id = Ids.shortId(blob.hex());
-                if (layers.exists(chains.get(i))) {
-                    progress.status(id, "Already exists");
-                    continue;
-                }
-                progress.status(id, "Pulling fs layer");
-                Digest diffId = diffIds.get(i);
-                Digest chain = chains.get(i);
-                RegistryClient from = registry;
-                tasks.add(pool.submit(() -> {
-                    pullLayer(from, ref, desc, blob, diffId, chain, id, progress);
-                    return null;
-                }));
-            }
-            // every layer is waited for, so none is still being written when the pull fails
-            Exception failure = null;
-            for (Future<?> f : tasks) {
-                try {
-                    f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (failure == null) failure = e.getCause() instanceof Exception x ? x : new IOException(e.getCause());
-                }
-            }
-            if (failure instanceof BerthException be) throw be;
-            if (failure instanceof IOException io) throw io;
-            if (failure != null) throw new IOException(failure);
-        }
+        fetchLayers(registry, ref, layerDescs, diffIds, chains, progress);
+        if (index != null) content.put(index);
         Digest stored = content.put(configBytes);
         content.put(m.bytes());
         Image img = images.store().add(stored);
@@ -169,14 +151,62 @@ public final class ImagePull {
         registries.client(host, credentials).login();
     }
 
-    private record Fetched(Path temp, long size) {}
+    /**
+     * Downloads every missing layer on its own virtual thread and publishes each once verified.
+     * At the first failure, interrupts the others, waits for them (their staged parts are
+     * discarded) and throws that failure.
+     */
+    private void fetchLayers(RegistryClient registry, ImageRef ref, JsonNode layerDescs, List<Digest> diffIds,
+            List<Digest> chains, Progress progress) throws IOException, InterruptedException {
+        int n = diffIds.size();
+        LayerDownload download = new LayerDownload(content, layers, registry, ref.path(), retry, progress);
+        Throwable failure = null;
+        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            CompletionService<Void> done = new ExecutorCompletionService<>(pool);
+            int running = 0;
+            for (int i = 0; i < n; i++) {
+                JsonNode desc = layerDescs.get(i);
+                String id = Ids.shortId(Digest.parse(desc.path("digest").asText()).hex());
+                if (layers.exists(chains.get(i))) {
+                    progress.status(id, "Already exists");
+                    continue;
+                }
+                progress.status(id, "Pulling fs layer");
+                int index = i;
+                done.submit(() -> {
+                    pullLayer(download, ref, desc, diffIds.get(index), chains.get(index), id, progress);
+                    return null;
+                });
+                running++;
+            }
+            for (; running > 0 && failure == null; running--) {
+                try {
+                    done.take().get();
+                } catch (ExecutionException e) {
+                    failure = e.getCause();
+                }
+            }
+        } catch (InterruptedException | RuntimeException e) {
+            failure = e;
+        } finally {
+            if (failure != null) pool.shutdownNow();
+            pool.close(); // waits: no download outlives the pull, so nothing is left to clean up later
+        }
+        if (failure == null) return;
+        switch (failure) {
+            case BerthException be -> throw be;
+            case InterruptedException ie -> throw ie;
+            case IOException io -> throw new BerthException.Unavailable("failed to pull layer: " + DownloadAttempts.describe(io));
+            default -> throw new BerthException.Internal("pull failed: " + failure, failure);
+        }
+    }
 
     /**
      * Fetches, verifies and publishes one layer. A layer another pull is already fetching is
      * waited for instead of fetched twice; if that pull fails, this one fetches it itself.
-     * Published layers stay even when the image's pull fails, so pulling again resumes.
      */
-    private void pullLayer(RegistryClient registry, ImageRef ref, JsonNode desc, Digest blob, Digest diffId, Digest chain, String id,
+    private void pullLayer(LayerDownload download, ImageRef ref, JsonNode desc, Digest diffId, Digest chain, String id,
             Progress progress) throws IOException, InterruptedException {
         CompletableFuture<Void> mine = new CompletableFuture<>();
         CompletableFuture<Void> other;
@@ -186,7 +216,7 @@ public final class ImagePull {
             waited = true;
             try {
                 other.get();
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 // the other pull failed: try ourselves
             }
             if (layers.exists(chain)) {
@@ -196,44 +226,24 @@ public final class ImagePull {
             }
         }
         try {
-            Fetched fetched = fetchLayer(registry, ref.path(), desc, blob, diffId, id, progress);
-            layers.commit(fetched.temp(), chain, diffId, fetched.size());
+            LayerDownload.Staged l = download.fetch(desc, diffId);
+            try {
+                l.tar().commit(diffId);
+                layers.commit(l.temp(), chain, diffId, l.size());
+            } catch (IOException | RuntimeException e) {
+                l.discard(layers);
+                throw e;
+            }
             // verified: this blob decompresses to this diff ID, so a push may reuse it
-            images.compressed().add(diffId, blob, desc.path("mediaType").asText(), desc.path("size").asLong(), ref.repository());
+            images.compressed().add(diffId, Digest.parse(desc.path("digest").asText()), desc.path("mediaType").asText(),
+                    desc.path("size").asLong(), ref.repository());
             progress.status(id, "Pull complete");
             inflight.remove(chain, mine); // before completing, so no waiter finds it again
             mine.complete(null);
-        } catch (IOException | InterruptedException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             inflight.remove(chain, mine);
             mine.completeExceptionally(e);
             throw e;
-        }
-    }
-
-    private Fetched fetchLayer(RegistryClient registry, String repo, JsonNode desc, Digest blob, Digest diffId, String id, Progress progress)
-            throws IOException, InterruptedException {
-        String type = desc.path("mediaType").asText();
-        long size = desc.path("size").asLong(-1);
-        Path temp = layers.newTemp();
-        try (InputStream raw = registry.blob(repo, blob);
-             ContentStore.Writer w = content.writer()) {
-            MessageDigest compressed = Digest.sha256();
-            InputStream counted = new CountingDigestStream(raw, compressed, n -> progress.bytes(id, "Downloading", n, size));
-            InputStream tar = Compression.forLayer(type, counted);
-            InputStream tee = new dev.berth.daemon.util.TeeInputStream(tar, w);
-            LayerUnpacker.Result unpackedLayer = LayerUnpacker.unpack(tee, temp.resolve("diff"));
-            tee.transferTo(OutputStream.nullOutputStream());
-            counted.transferTo(OutputStream.nullOutputStream());
-            Digest got = Digest.of(compressed);
-            if (!got.equals(blob)) throw BerthException.invalid("unexpected digest " + got + ", expected " + blob + " for layer " + id);
-            progress.status(id, "Verifying Checksum");
-            progress.status(id, "Download complete");
-            w.commit(diffId);
-            return new Fetched(temp, unpackedLayer.bytes());
-        } catch (IOException | RuntimeException e) {
-            layers.discard(temp);
-            if (e instanceof BerthException be) throw be;
-            throw new BerthException.Unavailable("failed to pull layer " + id + ": " + e.getMessage());
         }
     }
 
@@ -247,37 +257,5 @@ public final class ImagePull {
         return m.mediaType().equals("application/vnd.oci.image.manifest.v1+json")
                 || m.mediaType().equals("application/vnd.docker.distribution.manifest.v2+json")
                 || (m.mediaType().isEmpty() && m.json().has("layers"));
-    }
-
-    /** Hashes and counts what passes through; reports progress at most every 512 KiB. */
-    private static final class CountingDigestStream extends FilterInputStream {
-        private final MessageDigest md;
-        private final java.util.function.LongConsumer report;
-        private long count;
-        private long lastReport;
-
-        CountingDigestStream(InputStream in, MessageDigest md, java.util.function.LongConsumer report) {
-            super(in);
-            this.md = md;
-            this.report = report;
-        }
-
-        @Override public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                md.update(b, off, n);
-                count += n;
-                if (count - lastReport >= 512 * 1024) {
-                    lastReport = count;
-                    report.accept(count);
-                }
-            }
-            return n;
-        }
     }
 }

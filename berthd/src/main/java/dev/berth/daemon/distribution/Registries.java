@@ -30,11 +30,18 @@ public final class Registries {
     private final List<String> insecure;
     private final List<URI> mirrors;
     private final List<Path> certsDirs;
+    private final Duration stallTimeout;
     private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
     private final Map<String, String> bases = new ConcurrentHashMap<>();
 
     public Registries(boolean loopbackOnly, List<String> insecure, List<String> mirrors, List<Path> certsDirs) {
+        this(loopbackOnly, insecure, mirrors, certsDirs, RegistryClient.DEFAULT_STALL_TIMEOUT);
+    }
+
+    /** @param stallTimeout how long a registry may send nothing before a request fails (and is retried) */
+    public Registries(boolean loopbackOnly, List<String> insecure, List<String> mirrors, List<Path> certsDirs, Duration stallTimeout) {
         this.loopbackOnly = loopbackOnly;
+        this.stallTimeout = stallTimeout;
         this.insecure = List.copyOf(insecure);
         List<URI> ms = new ArrayList<>();
         for (String m : mirrors) ms.add(mirrorUri(m));
@@ -64,7 +71,7 @@ public final class Registries {
     /** The registry for pushes, logins and inspection: never a mirror. */
     public RegistryClient client(String domain, RegistryClient.Credentials credentials) throws IOException, InterruptedException {
         String host = domain.equals(ImageRef.DEFAULT_DOMAIN) ? HUB_HOST : domain;
-        return new RegistryClient(host, base(host), http(host), credentials);
+        return new RegistryClient(host, base(host), http(host), credentials, loopbackOnly, stallTimeout);
     }
 
     /** Where a pull of {@code domain} goes, in order: mirrors (Docker Hub only), then the registry. */
@@ -81,9 +88,9 @@ public final class Registries {
     public record Endpoint(String host, String base, boolean mirror) {}
 
     public RegistryClient client(Endpoint e, RegistryClient.Credentials credentials) throws IOException, InterruptedException {
-        if (e.base() == null) return new RegistryClient(e.host(), base(e.host()), http(e.host()), credentials);
+        if (e.base() == null) return new RegistryClient(e.host(), base(e.host()), http(e.host()), credentials, loopbackOnly, stallTimeout);
         guard(e.host());
-        return new RegistryClient(e.host(), e.base(), http(e.host()), credentials);
+        return new RegistryClient(e.host(), e.base(), http(e.host()), credentials, loopbackOnly, stallTimeout);
     }
 
     private static String hostPort(URI u) {
@@ -135,7 +142,9 @@ public final class Registries {
     private HttpClient http(String host) {
         return clients.computeIfAbsent(host, h -> {
             HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(15)).followRedirects(HttpClient.Redirect.NORMAL);
+                    .connectTimeout(Duration.ofSeconds(15))
+                    // a loopback-only daemon must not follow a redirect off the machine (a blob on a CDN)
+                    .followRedirects(loopbackOnly ? HttpClient.Redirect.NEVER : HttpClient.Redirect.NORMAL);
             b.sslContext(RegistryTls.context(h, certsDirs, isInsecure(h)));
             return b.build();
         });

@@ -3,7 +3,6 @@ package dev.berth.daemon.distribution;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.daemon.content.Digest;
 import dev.berth.daemon.errors.BerthException;
-import dev.berth.daemon.image.ImageRef;
 import dev.berth.daemon.util.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,8 +20,13 @@ import java.util.regex.Pattern;
 
 /**
  * A client of the OCI distribution API for one registry host: manifests and blobs, with the
- * anonymous Bearer token flow (WWW-Authenticate realm/service/scope). Plain HTTP is used only
- * for loopback registries and configured insecure ones; everything else is HTTPS.
+ * Bearer token flow (WWW-Authenticate realm/service/scope) and Basic auth. Plain HTTP is used
+ * only for loopback registries and configured insecure ones; everything else is HTTPS.
+ *
+ * <p>Errors: {@link BerthException.Unavailable} and plain {@link IOException}s are transient
+ * (5xx, refused or lost connections, a registry that stalls longer than the stall timeout);
+ * every other {@link BerthException} is final (unknown blob, denied, bad content). Callers that
+ * retry ({@link ResumableBlobStream}) rely on that split.
  */
 public final class RegistryClient {
     public static final String ACCEPT = String.join(", ",
@@ -32,10 +36,17 @@ public final class RegistryClient {
             "application/vnd.docker.distribution.manifest.v2+json");
     private static final Pattern CHALLENGE_PARAM = Pattern.compile("(\\w+)=\"([^\"]*)\"");
 
+    private static final int MAX_MANIFEST = 4 * 1024 * 1024;
+
+    /** How long a registry may keep us waiting for response headers or for the next body bytes. */
+    public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(60);
+
     private final HttpClient http;
     private final String host;
     private final String base;
     private final Credentials credentials;
+    private final boolean loopbackOnly;
+    private final Duration stallTimeout;
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
     private volatile boolean basic; // the registry asked for Basic auth once: send it up front
 
@@ -64,12 +75,18 @@ public final class RegistryClient {
     /**
      * A client of the registry at {@code base} ({@code https://host:port}); {@link Registries}
      * decides the scheme and the TLS setup and refuses what may not be contacted.
+     *
+     * @param loopbackOnly refuse a token realm that is not on loopback ({@code --registry-loopback-only})
+     * @param stallTimeout how long the registry (or its token realm) may keep us waiting for
+     *     response headers, or, on a blob body, for the next bytes; then the request fails as transient
      */
-    RegistryClient(String host, String base, HttpClient http, Credentials credentials) {
+    RegistryClient(String host, String base, HttpClient http, Credentials credentials, boolean loopbackOnly, Duration stallTimeout) {
         this.host = host;
         this.base = base;
         this.http = http;
         this.credentials = credentials;
+        this.loopbackOnly = loopbackOnly;
+        this.stallTimeout = stallTimeout;
     }
 
     public String host() { return host; }
@@ -79,7 +96,12 @@ public final class RegistryClient {
      * registry's challenge (Basic, or a Bearer token fetched with the credentials).
      */
     public void login() throws IOException, InterruptedException {
-        HttpResponse<byte[]> r = send("", "/v2/", Map.of(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r;
+        try {
+            r = send("", "/v2/", Map.of(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (BerthException.Unauthorized e) {
+            throw new BerthException.Unauthorized("Get \"" + base + "/v2/\": " + e.getMessage());
+        }
         if (r.statusCode() != 200) {
             throw new BerthException.Unauthorized("login attempt to " + base + "/v2/ failed with status: " + r.statusCode() + " "
                     + (r.statusCode() == 401 ? "Unauthorized" : ""));
@@ -90,15 +112,25 @@ public final class RegistryClient {
     public record Manifest(byte[] bytes, String mediaType, Digest digest, JsonNode json) {}
 
     public Manifest manifest(String repo, String reference) throws IOException, InterruptedException {
-        HttpResponse<byte[]> r = send(repo, "/v2/" + repo + "/manifests/" + reference, Map.of("Accept", ACCEPT),
-                HttpResponse.BodyHandlers.ofByteArray());
-        if (r.statusCode() == 404) {
-            throw BerthException.notFound("manifest unknown: " + errorText(r.body(), "manifest unknown"));
+        HttpResponse<InputStream> r = send(repo, "/v2/" + repo + "/manifests/" + reference, Map.of("Accept", ACCEPT),
+                new StallGuardedBody(stallTimeout));
+        byte[] body;
+        try (InputStream in = r.body()) {
+            body = in.readNBytes(MAX_MANIFEST + 1);
         }
-        check(r.statusCode(), r.body(), repo);
-        byte[] body = r.body();
+        if (r.statusCode() == 404) {
+            throw BerthException.notFound("manifest unknown: " + errorText(body, "manifest unknown"));
+        }
+        check(r.statusCode(), body, repo);
+        if (body.length > MAX_MANIFEST) throw BerthException.invalid("manifest " + reference + " of " + repo + " is larger than 4 MiB");
         Digest digest = Digest.of(body);
-        JsonNode json = Json.parse(body);
+        JsonNode json;
+        try {
+            json = Json.parse(body);
+        } catch (BerthException.InvalidArgument e) {
+            throw BerthException.invalid("error parsing manifest " + reference + " of " + repo + " from " + base + ": " + e.getMessage());
+        }
+        if (!json.isObject()) throw BerthException.invalid("error parsing manifest " + reference + " of " + repo + " from " + base + ": not a JSON object");
         String type = json.path("mediaType").asText("");
         if (type.isEmpty()) type = r.headers().firstValue("Content-Type").orElse("").replaceFirst(";.*", "").strip();
         return new Manifest(body, type, digest, json);
@@ -106,16 +138,43 @@ public final class RegistryClient {
 
     /** Streams a blob; the caller verifies its digest while reading. */
     public InputStream blob(String repo, Digest digest) throws IOException, InterruptedException {
-        HttpResponse<InputStream> r = send(repo, "/v2/" + repo + "/blobs/" + digest, Map.of(), HttpResponse.BodyHandlers.ofInputStream());
-        if (r.statusCode() != 200) {
-            byte[] body;
-            try (InputStream in = r.body()) {
-                body = in.readNBytes(4096);
-            }
-            if (r.statusCode() == 404) throw BerthException.notFound("blob unknown: " + digest);
-            check(r.statusCode(), body, repo);
+        return blobFrom(repo, digest, 0).body();
+    }
+
+    /**
+     * An open blob body starting at {@link #offset} ({@code Range: bytes=from-} when
+     * {@code from > 0}; a registry without range support answers from 0 and the caller skips).
+     */
+    public record BlobBody(InputStream body, long offset) {}
+
+    /**
+     * Opens a blob from byte {@code from}. The body fails with an {@link IOException} when the
+     * registry sends nothing for the stall timeout. 404 is final ("blob unknown"); 5xx is transient.
+     */
+    public BlobBody blobFrom(String repo, Digest digest, long from) throws IOException, InterruptedException {
+        Map<String, String> headers = from > 0 ? Map.of("Range", "bytes=" + from + "-") : Map.of();
+        HttpResponse<InputStream> r = send(repo, "/v2/" + repo + "/blobs/" + digest, headers, new StallGuardedBody(stallTimeout));
+        int status = r.statusCode();
+        if (status == 206 && from > 0) {
+            long start = r.headers().firstValue("Content-Range").map(RegistryClient::rangeStart).orElse(-1L);
+            if (start == from) return new BlobBody(r.body(), from);
+            r.body().close();
+            throw new IOException("registry answered range " + from + "- with Content-Range "
+                    + r.headers().firstValue("Content-Range").orElse("(none)"));
         }
-        return r.body();
+        if (status == 200) return new BlobBody(r.body(), 0);
+        byte[] body;
+        try (InputStream in = r.body()) {
+            body = in.readNBytes(4096);
+        }
+        if (status == 404) throw BerthException.notFound("blob unknown: " + errorText(body, "blob unknown to registry") + ": " + digest);
+        check(status, body, repo); // throws: 401/403 denied (final), anything else unavailable (transient)
+        throw new IllegalStateException("unreachable");
+    }
+
+    private static long rangeStart(String contentRange) {
+        Matcher m = Pattern.compile("bytes (\\d+)-").matcher(contentRange);
+        return m.lookingAt() ? Long.parseLong(m.group(1)) : -1;
     }
 
     private <T> HttpResponse<T> send(String repo, String path, Map<String, String> headers, HttpResponse.BodyHandler<T> handler)
@@ -133,8 +192,9 @@ public final class RegistryClient {
             HttpRequest.BodyPublisher body, HttpResponse.BodyHandler<T> handler, boolean push)
             throws IOException, InterruptedException {
         URI uri = target.startsWith("/") ? URI.create(base + target) : URI.create(base + "/").resolve(target);
+        String what = method.charAt(0) + method.substring(1).toLowerCase(java.util.Locale.ROOT) + " \"" + uri + "\"";
         for (int attempt = 0; ; attempt++) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10)).method(method, body);
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(push ? Duration.ofMinutes(10) : stallTimeout).method(method, body);
             headers.forEach(b::header);
             String token = tokens.get(repo);
             if (token != null) b.header("Authorization", "Bearer " + token);
@@ -143,13 +203,24 @@ public final class RegistryClient {
             try {
                 r = http.send(b.build(), handler);
             } catch (java.net.ConnectException e) {
-                throw new BerthException.Unavailable("Get \"" + base + "/v2/\": dial tcp " + base.replaceFirst("^https?://", "") + ": connect: connection refused");
+                throw new BerthException.Unavailable(what + ": dial tcp " + host + ": connect: connection refused");
+            } catch (java.net.http.HttpConnectTimeoutException e) {
+                throw new java.net.http.HttpConnectTimeoutException(what + ": dial tcp " + host + ": i/o timeout");
+            } catch (java.net.http.HttpTimeoutException e) {
+                throw new java.net.http.HttpTimeoutException(what + ": no response within " + seconds(stallTimeout));
             }
             if (r.statusCode() == 401 && attempt == 0) {
                 String challenge = r.headers().firstValue("WWW-Authenticate").orElse("");
                 if (r.body() instanceof InputStream in) in.close();
                 if (challenge.regionMatches(true, 0, "Bearer", 0, 6)) {
-                    tokens.put(repo, fetchToken(challenge, repo));
+                    try {
+                        tokens.put(repo, fetchToken(challenge, repo));
+                    } catch (BerthException.Unauthorized e) {
+                        if (repo.isEmpty() || push) throw e; // docker login and push: a 401 the CLI shows as it is
+                        // a pull: like the missing-credentials case, never a 401 (the CLI would prompt)
+                        throw BerthException.notFound("pull access denied for " + repo
+                                + ", repository does not exist or may require 'docker login': " + e.getMessage());
+                    }
                     continue;
                 }
                 if (challenge.regionMatches(true, 0, "Basic", 0, 5) && credentials != null) {
@@ -246,23 +317,72 @@ public final class RegistryClient {
         }
     }
 
+    /**
+     * The token flow: GET realm?service=&scope=&account= (Basic credentials when we have them).
+     * A login (no repository, no scope in the challenge) asks for no scope. A 401 from the realm
+     * is {@link BerthException.Unauthorized} with its reason ("unauthorized: incorrect username or password").
+     */
     private String fetchToken(String challenge, String repo) throws IOException, InterruptedException {
         Map<String, String> p = new java.util.HashMap<>();
         Matcher m = CHALLENGE_PARAM.matcher(challenge);
         while (m.find()) p.put(m.group(1), m.group(2));
         String realm = p.get("realm");
         if (realm == null) throw new BerthException.Unauthorized("registry sent a Bearer challenge without a realm");
-        String scope = p.getOrDefault("scope", "repository:" + repo + ":pull");
-        String url = realm + "?scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8)
-                + (p.containsKey("service") ? "&service=" + URLEncoder.encode(p.get("service"), StandardCharsets.UTF_8) : "");
-        HttpRequest.Builder tb = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET();
+        URI realmUri;
+        try {
+            realmUri = URI.create(realm);
+        } catch (IllegalArgumentException e) {
+            throw new BerthException.Unavailable("registry sent an invalid token realm " + realm);
+        }
+        if (loopbackOnly && (realmUri.getHost() == null || !Registries.isLoopback(realmUri.getHost()))) {
+            throw new BerthException.Forbidden("token realm " + realm + " refused: this daemon only uses loopback registries (--registry-loopback-only)");
+        }
+        String scope = p.getOrDefault("scope", repo.isEmpty() ? null : "repository:" + repo + ":pull");
+        java.util.List<String> query = new java.util.ArrayList<>();
+        if (p.containsKey("service")) query.add("service=" + URLEncoder.encode(p.get("service"), StandardCharsets.UTF_8));
+        if (scope != null) query.add("scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8));
+        if (credentials != null) query.add("account=" + URLEncoder.encode(credentials.username(), StandardCharsets.UTF_8));
+        String url = realm + (query.isEmpty() ? "" : (realm.contains("?") ? "&" : "?") + String.join("&", query));
+        HttpRequest.Builder tb = HttpRequest.newBuilder(URI.create(url)).timeout(stallTimeout).GET();
         if (credentials != null) tb.header("Authorization", credentials.basicHeader());
-        HttpResponse<byte[]> r = http.send(tb.build(), HttpResponse.BodyHandlers.ofByteArray());
-        if (r.statusCode() != 200) throw new BerthException.Unauthorized("token request to " + realm + " failed with status " + r.statusCode());
-        JsonNode t = Json.parse(r.body());
-        String token = t.path("token").asText(t.path("access_token").asText(""));
+        HttpResponse<byte[]> r;
+        try {
+            r = http.send(tb.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (java.net.ConnectException e) {
+            throw new BerthException.Unavailable("Get \"" + realm + "\": connect: connection refused");
+        }
+        if (r.statusCode() == 401 || r.statusCode() == 403) {
+            throw new BerthException.Unauthorized("unauthorized: " + tokenErrorText(r.body(), "token request to " + realm + " failed with status " + r.statusCode()));
+        }
+        if (r.statusCode() != 200) {
+            throw new BerthException.Unavailable("token request to " + realm + " failed with status " + r.statusCode() + ": " + errorText(r.body(), ""));
+        }
+        JsonNode t;
+        try {
+            t = Json.parse(r.body());
+        } catch (BerthException.InvalidArgument e) {
+            throw new BerthException.Unavailable("token server " + realm + " sent " + e.getMessage());
+        }
+        String token = t.path("token").asText("");
+        if (token.isEmpty()) token = t.path("access_token").asText("");
         if (token.isEmpty()) throw new BerthException.Unauthorized("token server returned no token");
         return token;
+    }
+
+    /** A token server's reason: Docker Hub's {@code {"details": …}} or a distribution-spec error body. */
+    private static String tokenErrorText(byte[] body, String dflt) {
+        try {
+            JsonNode n = Json.MAPPER.readTree(body);
+            if (n != null && n.hasNonNull("details")) return n.get("details").asText();
+        } catch (IOException | RuntimeException ignored) {
+            // not JSON
+        }
+        return errorText(body, dflt);
+    }
+
+    /** "1s", "0.5s". */
+    static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() / 1000.0 + "s";
     }
 
     private static void check(int status, byte[] body, String repo) {
@@ -272,8 +392,20 @@ public final class RegistryClient {
             case 401, 403 -> throw BerthException.notFound("pull access denied for " + repo
                     + ", repository does not exist or may require 'docker login': denied: " + text);
             case 404 -> throw BerthException.notFound(text);
-            default -> throw new BerthException.Unavailable("registry answered " + status + ": " + text);
+            default -> throw new BerthException.Unavailable(("received unexpected HTTP status: " + status + " " + reason(status)).strip()
+                    + (text.equals("status " + status) ? "" : ": " + text));
         }
+    }
+
+    private static String reason(int status) {
+        return switch (status) {
+            case 429 -> "Too Many Requests";
+            case 500 -> "Internal Server Error";
+            case 502 -> "Bad Gateway";
+            case 503 -> "Service Unavailable";
+            case 504 -> "Gateway Timeout";
+            default -> "";
+        };
     }
 
     /** The first message of a distribution-spec error body, or {@code dflt}. */
