@@ -9,6 +9,7 @@ import dev.berth.daemon.image.LayerStore;
 import dev.berth.daemon.snapshot.InvalidLayerException;
 import dev.berth.daemon.snapshot.LayerUnpacker;
 import dev.berth.daemon.util.Ids;
+import dev.berth.daemon.util.ReadAhead;
 import dev.berth.daemon.util.TeeInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -81,13 +82,18 @@ final class LayerDownload {
                 InputStream counted = new CountingDigestStream(raw, compressed, n -> progress.bytes(id, "Downloading", n, size));
                 long unpacked = -1;
                 Digest got = null;
+                // Two stages on two cores: download, hash, decompress, hash and store the tar
+                // run ahead on a thread of their own while this one unpacks it.
+                ReadAhead tar = null;
                 try {
-                    InputStream tar = Compression.forLayer(type, counted);
-                    InputStream tee = new TeeInputStream(tar, tarWriter);
-                    unpacked = LayerUnpacker.unpack(tee, temp.resolve("diff")).bytes();
-                    tee.transferTo(OutputStream.nullOutputStream());
+                    InputStream tee = new TeeInputStream(Compression.forLayer(type, counted), tarWriter);
+                    tar = new ReadAhead(tee, 256 * 1024, 16);
+                    unpacked = LayerUnpacker.unpack(tar, temp.resolve("diff")).bytes();
+                    tar.transferTo(OutputStream.nullOutputStream());
+                    tar.close();
                     counted.transferTo(OutputStream.nullOutputStream());
                 } catch (IOException e) {
+                    if (tar != null) tar.close(); // the read-ahead thread is done with the source before we touch it
                     if (e instanceof InterruptedIOException || Thread.currentThread().isInterrupted()) throw e;
                     // Not a transport failure (those were retried inside raw): the bytes do not
                     // gunzip or untar. If they are not the blob, that is the error to report, as
