@@ -2,6 +2,8 @@ package dev.berth.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.api.ApiVersion;
+import dev.berth.daemon.archive.ImageLoad;
+import dev.berth.daemon.archive.ImageSave;
 import dev.berth.daemon.container.ContainerService;
 import dev.berth.daemon.container.ContainerStore;
 import dev.berth.daemon.container.ContainerStreams;
@@ -15,6 +17,7 @@ import dev.berth.daemon.image.LayerStore;
 import dev.berth.daemon.os.Mounts;
 import dev.berth.daemon.os.Posix;
 import dev.berth.daemon.runtime.OciRuntime;
+import dev.berth.daemon.server.ArchiveRoutes;
 import dev.berth.daemon.server.ContainerRoutes;
 import dev.berth.daemon.server.HttpServer;
 import dev.berth.daemon.server.ImageRoutes;
@@ -88,7 +91,8 @@ public final class Main {
         Router router = new Router();
         ContainerViews views = new ContainerViews(containers, imageStore, layers);
         new SystemRoutes(cfg, containers, views, images, runtime, events, engineId(cfg.dataRoot())).register(router);
-        new ImageRoutes(images, new ImagePull(content, layers, images, cfg.registryLoopbackOnly())).register(router);
+        ArchiveRoutes archives = new ArchiveRoutes(new ImageSave(content, imageStore, events), new ImageLoad(content, layers, imageStore, events));
+        new ImageRoutes(images, new ImagePull(content, layers, images, cfg.registryLoopbackOnly()), archives).register(router);
         new ContainerRoutes(containers, views, new ContainerStreams(containers, events)).register(router);
 
         List<HttpServer> servers = new ArrayList<>();

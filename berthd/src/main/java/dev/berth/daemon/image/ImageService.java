@@ -8,6 +8,7 @@ import dev.berth.daemon.content.Digest;
 import dev.berth.daemon.errors.BerthException;
 import dev.berth.daemon.events.EventBus;
 import dev.berth.daemon.snapshot.LayerUnpacker;
+import dev.berth.daemon.util.Decompression;
 import dev.berth.daemon.util.Ids;
 import dev.berth.daemon.util.Json;
 import dev.berth.daemon.util.TeeInputStream;
@@ -21,9 +22,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
-import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
-import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 
 /** Image operations behind the /images endpoints: import, list, inspect, tag, remove. */
 public final class ImageService {
@@ -68,7 +66,7 @@ public final class ImageService {
         ObjectNode cfg = Json.obj();
         ConfigChanges.apply(cfg, changes);
 
-        InputStream tar = decompress(new BufferedInputStream(body, 65536));
+        InputStream tar = Decompression.open(new BufferedInputStream(body, 65536), "archives");
         Path temp = layers.newTemp();
         Digest diffId;
         LayerUnpacker.Result result;
@@ -120,21 +118,6 @@ public final class ImageService {
                     .put("digest", d.toString()).put("size", content.size(d));
         }
         content.put(Json.bytes(m));
-    }
-
-    private static InputStream decompress(BufferedInputStream in) throws IOException {
-        in.mark(8);
-        byte[] magic = in.readNBytes(6);
-        in.reset();
-        if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) return new GZIPInputStream(in, 65536);
-        if (magic.length >= 3 && magic[0] == 'B' && magic[1] == 'Z' && magic[2] == 'h') return new BZip2CompressorInputStream(in, true);
-        if (magic.length >= 6 && (magic[0] & 0xff) == 0xfd && magic[1] == '7' && magic[2] == 'z' && magic[3] == 'X' && magic[4] == 'Z' && magic[5] == 0) {
-            return new XZCompressorInputStream(in, true);
-        }
-        if (magic.length >= 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5 && (magic[2] & 0xff) == 0x2f && (magic[3] & 0xff) == 0xfd) {
-            throw BerthException.invalid("zstd-compressed archives are not supported for import yet");
-        }
-        return in;
     }
 
     public void tag(Image img, ImageRef ref) throws IOException {

@@ -21,16 +21,21 @@ import java.util.Map;
 public final class ImageRoutes {
     private final ImageService images;
     private final ImagePull pull;
+    private final ArchiveRoutes archives;
 
-    public ImageRoutes(ImageService images, ImagePull pull) {
+    public ImageRoutes(ImageService images, ImagePull pull, ArchiveRoutes archives) {
         this.images = images;
         this.pull = pull;
+        this.archives = archives;
     }
 
     public void register(Router r) {
         r.post("/images/create", this::create);
         r.post("/auth", this::auth);
         r.get("/images/json", this::list);
+        r.get("/images/get", archives::save);
+        r.get("/images/{name*}/get", archives::save);
+        r.post("/images/load", archives::load);
         r.get("/images/{name*}/history", (req, res) -> res.json(200, images.history(images.store().resolve(req.pathParam("name")))));
         r.post("/images/prune", (req, res) -> {
             var filters = Filters.parse(req.query("filters"));
@@ -102,7 +107,7 @@ public final class ImageRoutes {
     }
 
     /** Opens the chunked response on first write. */
-    private static final class LazyStream extends OutputStream {
+    static final class LazyStream extends OutputStream {
         private final Response res;
         private OutputStream out;
 
