@@ -1,5 +1,6 @@
 package dev.berth.cli;
 
+import dev.berth.cli.commands.ArchiveCommands;
 import dev.berth.cli.commands.ContainerCommands;
 import dev.berth.cli.commands.ImageCommands;
 import dev.berth.cli.commands.InspectCommand;
@@ -50,6 +51,8 @@ public final class Commands {
         {"version", "Show the Berth version information"},
         {"wait", "Block until one or more containers stop, then print their exit codes"},
         {"pull", "Download an image from a registry"},
+        {"save", "Save one or more images to a tar archive (streamed to STDOUT by default)"},
+        {"load", "Load an image from a tar archive or STDIN"},
     };
 
     static Command lookup(String id) {
@@ -77,6 +80,8 @@ public final class Commands {
             case "version" -> new Command(id, "[OPTIONS]", TOP[18][1], 0, 0, null);
             case "wait" -> new Command(id, "CONTAINER [CONTAINER...]", TOP[19][1], 1, -1, "berth container wait, berth wait");
             case "pull" -> new Command(id, "[OPTIONS] NAME[:TAG|@DIGEST]", TOP[20][1], 1, 1, "berth image pull, berth pull");
+            case "save" -> new Command(id, "[OPTIONS] IMAGE [IMAGE...]", TOP[21][1], 1, -1, "berth image save, berth save");
+            case "load" -> new Command(id, "[OPTIONS]", TOP[22][1], 0, 0, "berth image load, berth load");
             case "__train" -> new Command(id, "", "", 0, -1, null);
             default -> null;
         };
@@ -98,7 +103,7 @@ public final class Commands {
                 case "ls", "list" -> "images";
                 case "rm", "remove" -> "rmi";
                 case "inspect" -> "image-inspect";
-                case "import", "tag", "pull" -> sub;
+                case "import", "tag", "pull", "save", "load" -> sub;
                 default -> null;
             };
         }
@@ -182,6 +187,9 @@ public final class Commands {
             case "import" -> f.list('c', "change", "list", "Apply Dockerfile instruction to the created image")
                     .string('m', "message", "string", "", "Set commit message for imported image")
                     .string((char) 0, "platform", "string", "", "Set platform if server is multi-platform capable");
+            case "save" -> f.string('o', "output", "string", "", "Write to a file, instead of STDOUT");
+            case "load" -> f.string('i', "input", "string", "", "Read from tar archive file, instead of STDIN")
+                    .bool('q', "quiet", "Suppress the load output");
             case "rmi" -> f.bool('f', "force", "Force removal of the image")
                     .bool((char) 0, "no-prune", "Do not delete untagged parents");
             case "events" -> f.list('f', "filter", "filter", "Filter output based on conditions provided")
@@ -311,6 +319,8 @@ public final class Commands {
             case "images" -> ImageCommands.images(cli, a);
             case "import" -> ImageCommands.importImage(cli, a);
             case "pull" -> ImageCommands.pull(cli, a);
+            case "save" -> ArchiveCommands.save(cli, a);
+            case "load" -> ArchiveCommands.load(cli, a);
             case "rmi" -> ImageCommands.rmi(cli, a);
             case "tag" -> ImageCommands.tag(cli, a);
             case "inspect" -> InspectCommand.run(cli, a, a.str("type", ""));

@@ -25,6 +25,7 @@ final class JsonMessages {
     static void display(Cli cli, InputStream body, boolean terminal, java.io.PrintStream out) throws IOException, CliException {
         Reader r = new InputStreamReader(body, StandardCharsets.UTF_8);
         String raw;
+        boolean midLine = false; // a progress bar was drawn without a newline
         while ((raw = Json.nextValue(r)) != null) {
             Object m;
             try {
@@ -35,12 +36,14 @@ final class JsonMessages {
             String error = Json.str(m, "errorDetail", "message");
             if (error.isEmpty()) error = Json.str(m, "error");
             if (!error.isEmpty()) {
+                if (midLine) out.print("\n");
                 out.flush();
                 throw new CliException(error, 1);
             }
             String stream = Json.str(m, "stream");
             if (!stream.isEmpty()) {
-                out.print(stream);
+                out.print((midLine ? "\n" : "") + stream);
+                midLine = false;
                 continue;
             }
             String status = Json.str(m, "status");
@@ -52,8 +55,10 @@ final class JsonMessages {
             String line = (id.isEmpty() ? "" : id + ": ") + status + (progress.isEmpty() ? "" : " " + progress);
             if (isProgress) out.print("\r\u001b[2K" + line);
             else out.print((terminal ? "\r\u001b[2K" : "") + line + "\n");
+            midLine = isProgress;
             out.flush();
         }
+        if (midLine) out.print("\n");
         out.flush();
     }
 }
