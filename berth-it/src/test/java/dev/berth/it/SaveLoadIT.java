@@ -4,8 +4,14 @@ import static dev.berth.it.Cmd.ok;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +28,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * docker save / docker load: round trips with the real docker CLI and the berth CLI, archives
- * made by skopeo (OCI archive, OCI layout dir, docker-archive with legacy layer dirs), and
+ * made by skopeo (OCI archive, OCI layout dir, docker-archive with legacy layer dirs),
+ * docker-java, and
  * hostile archives that must be refused with nothing left in the data root.
  */
 class SaveLoadIT extends BusyboxDaemonTest {
@@ -196,6 +203,23 @@ class SaveLoadIT extends BusyboxDaemonTest {
             assertTrue(tty.out().contains("cowardly refusing to save to a terminal. Use the -o flag or redirect"), tty::toString);
         }
         ok(d.berth("rmi", "sl/cli:1"));
+    }
+
+    @Test
+    void dockerJavaSavesAndLoads() throws Exception {
+        String id = importImage("java", "sl/java:1");
+        var config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(d.host()).build();
+        var http = new ZerodepDockerHttpClient.Builder().dockerHost(URI.create(d.host())).build();
+        try (DockerClient client = DockerClientImpl.getInstance(config, http)) {
+            byte[] tar;
+            try (InputStream in = client.saveImageCmd("sl/java").withTag("1").exec()) {
+                tar = in.readAllBytes();
+            }
+            client.removeImageCmd("sl/java:1").exec();
+            client.loadImageCmd(new ByteArrayInputStream(tar)).exec();
+            assertEquals(id, client.inspectImageCmd("sl/java:1").exec().getId());
+            client.removeImageCmd("sl/java:1").exec();
+        }
     }
 
     @Test
