@@ -122,8 +122,11 @@ public final class ImageLoad {
         } finally {
             for (Pending p : pending.values()) {
                 if (p.published) continue;
-                p.blob.close();
-                layers.discard(p.temp);
+                try {
+                    p.blob.close();
+                } finally {
+                    layers.discard(p.temp);
+                }
             }
             layers.discard(scratch);
         }
