@@ -1,5 +1,6 @@
 package dev.berth.cli;
 
+import dev.berth.cli.commands.ArchiveCommands;
 import dev.berth.cli.commands.ContainerCommands;
 import dev.berth.cli.commands.ImageCommands;
 import dev.berth.cli.commands.ImageHistory;
@@ -57,6 +58,8 @@ public final class Commands {
         {"login", "Authenticate to a registry"},
         {"logout", "Log out from a registry"},
         {"history", "Show the history of an image"},
+        {"save", "Save one or more images to a tar archive (streamed to STDOUT by default)"},
+        {"load", "Load an image from a tar archive or STDIN"},
     };
 
     static Command lookup(String id) {
@@ -89,6 +92,8 @@ public final class Commands {
             case "logout" -> new Command(id, "[SERVER]", TOP[23][1] + ".\nIf no server is specified, Docker Hub is the default.", 0, 1, null);
             case "history" -> new Command(id, "[OPTIONS] IMAGE", TOP[24][1], 1, 1, "berth image history, berth history");
             case "image-prune" -> new Command(id, "[OPTIONS]", "Remove unused images", 0, 0, null);
+            case "save" -> new Command(id, "[OPTIONS] IMAGE [IMAGE...]", TOP[25][1], 1, -1, "berth image save, berth save");
+            case "load" -> new Command(id, "[OPTIONS]", TOP[26][1], 0, 0, "berth image load, berth load");
             case "__train" -> new Command(id, "", "", 0, -1, null);
             default -> null;
         };
@@ -110,7 +115,7 @@ public final class Commands {
                 case "ls", "list" -> "images";
                 case "rm", "remove" -> "rmi";
                 case "inspect" -> "image-inspect";
-                case "import", "tag", "pull", "push", "history" -> sub;
+                case "import", "tag", "pull", "push", "history", "save", "load" -> sub;
                 case "prune" -> "image-prune";
                 default -> null;
             };
@@ -209,6 +214,9 @@ public final class Commands {
             case "import" -> f.list('c', "change", "list", "Apply Dockerfile instruction to the created image")
                     .string('m', "message", "string", "", "Set commit message for imported image")
                     .string((char) 0, "platform", "string", "", "Set platform if server is multi-platform capable");
+            case "save" -> f.string('o', "output", "string", "", "Write to a file, instead of STDOUT");
+            case "load" -> f.string('i', "input", "string", "", "Read from tar archive file, instead of STDIN")
+                    .bool('q', "quiet", "Suppress the load output");
             case "rmi" -> f.bool('f', "force", "Force removal of the image")
                     .bool((char) 0, "no-prune", "Do not delete untagged parents");
             case "events" -> f.list('f', "filter", "filter", "Filter output based on conditions provided")
@@ -347,6 +355,8 @@ public final class Commands {
             case "image-prune" -> ImagePrune.run(cli, a);
             case "login" -> RegistryCommands.login(cli, a);
             case "logout" -> RegistryCommands.logout(cli, a);
+            case "save" -> ArchiveCommands.save(cli, a);
+            case "load" -> ArchiveCommands.load(cli, a);
             case "rmi" -> ImageCommands.rmi(cli, a);
             case "tag" -> ImageCommands.tag(cli, a);
             case "inspect" -> InspectCommand.run(cli, a, a.str("type", ""));

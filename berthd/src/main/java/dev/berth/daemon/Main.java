@@ -2,6 +2,8 @@ package dev.berth.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.api.ApiVersion;
+import dev.berth.daemon.archive.ImageLoad;
+import dev.berth.daemon.archive.ImageSave;
 import dev.berth.daemon.container.ContainerService;
 import dev.berth.daemon.container.ContainerStore;
 import dev.berth.daemon.container.ContainerStreams;
@@ -20,6 +22,7 @@ import dev.berth.daemon.image.LayerStore;
 import dev.berth.daemon.os.Mounts;
 import dev.berth.daemon.os.Posix;
 import dev.berth.daemon.runtime.OciRuntime;
+import dev.berth.daemon.server.ArchiveRoutes;
 import dev.berth.daemon.server.ContainerRoutes;
 import dev.berth.daemon.server.HttpServer;
 import dev.berth.daemon.server.ImageRoutes;
@@ -95,9 +98,10 @@ public final class Main {
         new SystemRoutes(cfg, containers, views, images, runtime, events, engineId(cfg.dataRoot())).register(router);
         Registries registries = new Registries(cfg.registryLoopbackOnly(), cfg.insecureRegistries(), cfg.registryMirrors(),
                 cfg.registryCertsDirs(), cfg.registryStallTimeout());
+        ArchiveRoutes archives = new ArchiveRoutes(new ImageSave(content, imageStore, events), new ImageLoad(content, layers, imageStore, events));
         new ImageRoutes(images, new ImagePull(content, layers, images, registries, RetryPolicy.DEFAULT.withMaxAttempts(cfg.maxDownloadAttempts())),
                 new ImagePush(images, registries, java.util.zip.Deflater.DEFAULT_COMPRESSION),
-                new DistributionInspect(registries)).register(router);
+                new DistributionInspect(registries), archives).register(router);
         new ContainerRoutes(containers, views, new ContainerStreams(containers, events)).register(router);
 
         List<HttpServer> servers = new ArrayList<>();

@@ -25,18 +25,23 @@ public final class ImageRoutes {
     private final ImagePull pull;
     private final ImagePush push;
     private final DistributionInspect distribution;
+    private final ArchiveRoutes archives;
 
-    public ImageRoutes(ImageService images, ImagePull pull, ImagePush push, DistributionInspect distribution) {
+    public ImageRoutes(ImageService images, ImagePull pull, ImagePush push, DistributionInspect distribution, ArchiveRoutes archives) {
         this.images = images;
         this.pull = pull;
         this.push = push;
         this.distribution = distribution;
+        this.archives = archives;
     }
 
     public void register(Router r) {
         r.post("/images/create", this::create);
         r.post("/auth", this::auth);
         r.get("/images/json", this::list);
+        r.get("/images/get", archives::save);
+        r.get("/images/{name*}/get", archives::save);
+        r.post("/images/load", archives::load);
         r.get("/images/{name*}/history", (req, res) -> res.json(200, images.history(images.store().resolve(req.pathParam("name")))));
         r.post("/images/prune", (req, res) -> res.json(200, images.prune(Filters.parse(req.query("filters")))));
         r.post("/images/{name*}/push", this::push);
@@ -119,7 +124,7 @@ public final class ImageRoutes {
     }
 
     /** Opens the chunked response on first write. */
-    private static final class LazyStream extends OutputStream {
+    static final class LazyStream extends OutputStream {
         private final Response res;
         private OutputStream out;
 
