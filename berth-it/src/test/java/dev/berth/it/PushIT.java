@@ -132,6 +132,31 @@ class PushIT {
     }
 
     @Test
+    void registryFailuresAreRetriedThenReported() throws Exception {
+        try (FaultProxy proxy = new FaultProxy(reg.port)) {
+            String ref = proxy.host() + "/flaky/app:1";
+            importAs(ref);
+            // one failed upload start: retried, and the push succeeds
+            proxy.fault("POST", ".*/flaky/app/blobs/uploads/.*", 1, new FaultProxy.Status(500));
+            Cmd.Result retried = ok(d.docker("push", ref));
+            assertTrue(retried.out().contains("Retrying in 1 second") && retried.out().contains("1: digest: sha256:"), () -> retried + "\n" + proxy.log());
+
+            // a registry that keeps failing: a clear error, and no manifest in the registry
+            String other = proxy.host() + "/broken/app:1";
+            ok(d.docker("tag", ref, other));
+            proxy.clear();
+            proxy.fault("POST", ".*/broken/app/blobs/uploads/.*", 100, new FaultProxy.Status(500));
+            proxy.fault("HEAD", ".*/broken/app/blobs/.*", 100, new FaultProxy.Status(404));
+            Cmd.Result failed = d.docker("push", other);
+            assertNotEquals(0, failed.code());
+            assertTrue(failed.err().contains("500"), failed::toString);
+            assertNotEquals(0, Cmd.run(Map.of(), null, "curl", "-sf", "http://" + reg.host() + "/v2/broken/app/manifests/1").code(),
+                    "no manifest was pushed");
+            ok(d.docker("rmi", ref, other));
+        }
+    }
+
+    @Test
     void pushToAuthRegistryNeedsCredentials() throws Exception {
         try (LocalRegistry auth = new LocalRegistry("bob", "pw")) {
             String ref = auth.host() + "/private/app:1";

@@ -14,6 +14,7 @@ import dev.berth.daemon.image.LayerStore;
 import dev.berth.daemon.snapshot.InvalidLayerException;
 import dev.berth.daemon.snapshot.LayerUnpacker;
 import dev.berth.daemon.content.Compression;
+import dev.berth.daemon.util.CountingInputStream;
 import dev.berth.daemon.util.Ids;
 import dev.berth.daemon.util.Json;
 import dev.berth.daemon.util.TeeInputStream;
@@ -340,7 +341,7 @@ public final class ImageLoad {
         boolean ok = false;
         try (InputStream raw = Files.newInputStream(file.path())) {
             InputStream counted = progress == null ? raw
-                    : new Counting(raw, n -> progress.bytes(id, "Loading layer", n, file.size()));
+                    : new CountingInputStream(raw, null, n -> progress.bytes(id, "Loading layer", n, file.size()));
             MessageDigest md = Digest.sha256();
             TeeInputStream tee = new TeeInputStream(Compression.detect(new BufferedInputStream(counted, 65536)),
                     new DigestOutputStream(blob, md));
@@ -414,34 +415,5 @@ public final class ImageLoad {
     private static void stream(OutputStream out, String text) throws IOException {
         out.write(Json.bytes(Map.of("stream", text)));
         out.write('\n');
-    }
-
-    /** Counts what is read and reports it at most every 512 KiB. */
-    private static final class Counting extends FilterInputStream {
-        private final LongConsumer report;
-        private long count;
-        private long lastReport = -1;
-
-        Counting(InputStream in, LongConsumer report) {
-            super(in);
-            this.report = report;
-        }
-
-        @Override public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                count += n;
-                if (lastReport < 0 || count - lastReport >= 512 * 1024) {
-                    lastReport = count;
-                    report.accept(count);
-                }
-            }
-            return n;
-        }
     }
 }

@@ -10,6 +10,7 @@ import dev.berth.daemon.image.CompressedDigests;
 import dev.berth.daemon.image.Image;
 import dev.berth.daemon.image.ImageRef;
 import dev.berth.daemon.image.ImageService;
+import dev.berth.daemon.util.CountingInputStream;
 import dev.berth.daemon.util.Ids;
 import dev.berth.daemon.util.Json;
 import java.io.FilterInputStream;
@@ -209,7 +210,7 @@ public final class ImagePush {
         MessageDigest md = Digest.sha256();
         byte[] buf = new byte[UPLOAD_CHUNK];
         long offset = 0;
-        try (InputStream tar = new Counting(Files.newInputStream(content.path(diffId)), n -> progress.bytes(id, "Pushing", n, total));
+        try (InputStream tar = new CountingInputStream(Files.newInputStream(content.path(diffId)), null, n -> progress.bytes(id, "Pushing", n, total));
              ParallelGzip gz = new ParallelGzip(tar, gzipLevel)) {
             while (true) {
                 int n = gz.readNBytes(buf, 0, buf.length);
@@ -233,29 +234,5 @@ public final class ImagePush {
         ArrayNode ls = m.putArray("layers");
         for (Blob b : layers) ls.addObject().put("mediaType", LAYER_TYPE).put("size", b.size()).put("digest", b.digest().toString());
         return Json.bytes(m);
-    }
-
-    /** Counts bytes read and reports them at most every 512 KiB. */
-    private static final class Counting extends FilterInputStream {
-        private final java.util.function.LongConsumer report;
-        private long count;
-        private long last;
-
-        Counting(InputStream in, java.util.function.LongConsumer report) {
-            super(in);
-            this.report = report;
-        }
-
-        @Override public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                count += n;
-                if (count - last >= 512 * 1024) {
-                    last = count;
-                    report.accept(count);
-                }
-            }
-            return n;
-        }
     }
 }

@@ -8,6 +8,7 @@ import dev.berth.daemon.errors.BerthException;
 import dev.berth.daemon.image.LayerStore;
 import dev.berth.daemon.snapshot.InvalidLayerException;
 import dev.berth.daemon.snapshot.LayerUnpacker;
+import dev.berth.daemon.util.CountingInputStream;
 import dev.berth.daemon.util.Ids;
 import dev.berth.daemon.util.ReadAhead;
 import dev.berth.daemon.util.TeeInputStream;
@@ -79,7 +80,7 @@ final class LayerDownload {
             boolean staged = false;
             try {
                 MessageDigest compressed = Digest.sha256();
-                InputStream counted = new CountingDigestStream(raw, compressed, n -> progress.bytes(id, "Downloading", n, size));
+                InputStream counted = new CountingInputStream(raw, compressed, n -> progress.bytes(id, "Downloading", n, size));
                 long unpacked = -1;
                 Digest got = null;
                 // Two stages on two cores: download, hash, decompress, hash and store the tar
@@ -122,44 +123,6 @@ final class LayerDownload {
                 raw.close();
                 if (!staged) new Staged(temp, tarWriter, 0).discard(layers);
             }
-        }
-    }
-
-    /** Hashes and counts what passes through; reports progress at most every 512 KiB. */
-    private static final class CountingDigestStream extends FilterInputStream {
-        private final MessageDigest md;
-        private final LongConsumer report;
-        private long count;
-        private long lastReport;
-
-        CountingDigestStream(InputStream in, MessageDigest md, LongConsumer report) {
-            super(in);
-            this.md = md;
-            this.report = report;
-        }
-
-        @Override public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                md.update(b, off, n);
-                count += n;
-                if (count - lastReport >= 512 * 1024) {
-                    lastReport = count;
-                    report.accept(count);
-                }
-            }
-            return n;
-        }
-
-        @Override public long skip(long n) throws IOException {
-            byte[] buf = new byte[(int) Math.min(n, 65536)];
-            int r = read(buf, 0, buf.length);
-            return Math.max(r, 0);
         }
     }
 }

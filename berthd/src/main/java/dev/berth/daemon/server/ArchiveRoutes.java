@@ -40,17 +40,8 @@ public final class ArchiveRoutes {
      * HTTP errors with {@code {"message": …}}; later ones end the stream with an
      * {@code errorDetail} message as dockerd sends it.
      */
-    void load(Request req, Response res) throws IOException {
+    void load(Request req, Response res) throws IOException, InterruptedException {
         boolean quiet = req.query("quiet") == null || req.query("quiet").isEmpty() || req.queryBool("quiet");
-        ImageRoutes.LazyStream out = new ImageRoutes.LazyStream(res);
-        try {
-            load.load(req.body(), quiet, out);
-        } catch (BerthException | IOException e) {
-            if (!out.started()) throw e;
-            String msg = e.getMessage();
-            out.write(Json.bytes(Map.of("errorDetail", Map.of("message", msg), "error", msg)));
-            out.write('\n');
-        }
-        out.close();
+        JsonMessageStream.run(res, out -> load.load(req.body(), quiet, out));
     }
 }

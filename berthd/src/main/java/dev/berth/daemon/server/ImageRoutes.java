@@ -82,35 +82,13 @@ public final class ImageRoutes {
         }
         ImageRef target = ref;
         var credentials = RegistryClient.Credentials.fromHeader(req.header("X-Registry-Auth"));
-        withProgress(res, progress -> pull.pull(target, req.query("platform"), progress, credentials));
-    }
-
-    private interface ProgressWork {
-        void run(Progress progress) throws IOException, InterruptedException;
-    }
-
-    /**
-     * Runs a pull or push that reports progress. The stream starts with the first message, so
-     * errors before it are ordinary HTTP errors, as in dockerd; later ones become an
-     * {@code errorDetail} line the docker CLI prints.
-     */
-    private static void withProgress(Response res, ProgressWork work) throws IOException, InterruptedException {
-        LazyStream out = new LazyStream(res);
-        try {
-            work.run(new Progress(out));
-        } catch (BerthException | IOException e) {
-            if (!out.started()) throw e;
-            String msg = e.getMessage();
-            out.write(Json.bytes(Map.of("errorDetail", Map.of("message", msg), "error", msg)));
-            out.write('\n');
-        }
-        out.close();
+        JsonMessageStream.run(res, out -> pull.pull(target, req.query("platform"), new Progress(out), credentials));
     }
 
     private void push(Request req, Response res) throws IOException, InterruptedException {
         var targets = push.targets(req.pathParam("name"), req.query("tag"));
         var credentials = RegistryClient.Credentials.fromHeader(req.header("X-Registry-Auth"));
-        withProgress(res, progress -> push.push(targets, progress, credentials));
+        JsonMessageStream.run(res, out -> push.push(targets, new Progress(out), credentials));
     }
 
     /** {@code docker login}: the daemon checks the credentials; the client stores them. */
@@ -121,25 +99,6 @@ public final class ImageRoutes {
         if (user.isEmpty()) throw BerthException.invalid("username is required");
         pull.login(body.path("serveraddress").asText(""), new RegistryClient.Credentials(user, pass));
         res.json(200, Map.of("Status", "Login Succeeded", "IdentityToken", ""));
-    }
-
-    /** Opens the chunked response on first write. */
-    static final class LazyStream extends OutputStream {
-        private final Response res;
-        private OutputStream out;
-
-        LazyStream(Response res) { this.res = res; }
-
-        boolean started() { return out != null; }
-
-        private OutputStream out() throws IOException {
-            if (out == null) out = res.stream(200, "application/json");
-            return out;
-        }
-
-        @Override public void write(int b) throws IOException { out().write(b); }
-        @Override public void write(byte[] b, int off, int len) throws IOException { out().write(b, off, len); }
-        @Override public void close() throws IOException { out().close(); }
     }
 
     private void list(Request req, Response res) throws IOException {
