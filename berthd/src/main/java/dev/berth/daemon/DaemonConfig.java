@@ -22,7 +22,8 @@ public record DaemonConfig(
         List<String> registryMirrors,
         List<Path> registryCertsDirs,
         int maxDownloadAttempts,
-        java.time.Duration registryStallTimeout) {
+        java.time.Duration registryStallTimeout,
+        int pushCompressionLevel) {
 
     public static final String DEFAULT_SOCKET = "unix:///run/berth/berth.sock";
 

@@ -100,7 +100,7 @@ public final class Main {
                 cfg.registryCertsDirs(), cfg.registryStallTimeout());
         ArchiveRoutes archives = new ArchiveRoutes(new ImageSave(content, imageStore, events), new ImageLoad(content, layers, imageStore, events));
         new ImageRoutes(images, new ImagePull(content, layers, images, registries, RetryPolicy.DEFAULT.withMaxAttempts(cfg.maxDownloadAttempts())),
-                new ImagePush(images, registries, java.util.zip.Deflater.DEFAULT_COMPRESSION),
+                new ImagePush(images, registries, cfg.pushCompressionLevel()),
                 new DistributionInspect(registries), archives).register(router);
         new ContainerRoutes(containers, views, new ContainerStreams(containers, events)).register(router);
 

@@ -226,10 +226,15 @@ public final class ImagePull {
             }
         }
         try {
+            long t0 = System.nanoTime();
             LayerDownload.Staged l = download.fetch(desc, diffId);
+            long t1 = System.nanoTime();
             try {
                 l.tar().commit(diffId);
                 layers.commit(l.temp(), chain, diffId, l.size());
+                long t2 = System.nanoTime();
+                LOG.fine(() -> "layer " + id + ": fetched, verified and unpacked in " + (t1 - t0) / 1_000_000 + " ms, published in "
+                        + (t2 - t1) / 1_000_000 + " ms");
             } catch (IOException | RuntimeException e) {
                 l.discard(layers);
                 throw e;
