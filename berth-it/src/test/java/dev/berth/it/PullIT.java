@@ -66,7 +66,13 @@ class PullIT {
         Cmd.Result v2 = ok(d.docker("pull", reg.host() + "/team/bb:v2s2"));
         assertTrue(v2.out().contains("Already exists"), "the shared layer is not fetched again: " + v2);
         assertEquals("v2\n", ok(d.docker("run", "--rm", reg.host() + "/team/bb:v2s2", "echo", "v2")).out());
+        String v2Digest = ok(d.docker("inspect", "-f", "{{range .RepoDigests}}{{println .}}{{end}}", reg.host() + "/team/bb:v2s2")).out()
+                .lines().filter(l -> l.contains("/team/bb@")).findFirst().orElseThrow().replaceFirst(".*@sha256:", "");
         ok(d.docker("rmi", reg.host() + "/library/busybox", reg.host() + "/team/bb:v2s2"));
+        // nothing of the image stays behind: manifests, config, layer tar
+        for (String hex : List.of(busybox.manifest().substring(7), v2Digest, busybox.config().substring(7))) {
+            assertFalse(Files.exists(d.dataRoot.resolve("blobs/sha256").resolve(hex)), "blob " + hex + " removed with the image");
+        }
     }
 
     @Test

@@ -131,10 +131,12 @@ public final class ImagePull {
         Digest parent = null;
         for (Digest d : diffIds) chains.add(parent = LayerStore.chainId(parent, d));
         fetchLayers(registry, ref, layerDescs, diffIds, chains, progress);
-        if (index != null) content.put(index);
+        Digest indexDigest = index != null ? content.put(index) : null;
         Digest stored = content.put(configBytes);
-        content.put(m.bytes());
+        Digest manifestDigest = content.put(m.bytes());
         Image img = images.store().add(stored);
+        images.store().addManifest(img.id(), manifestDigest);
+        if (indexDigest != null) images.store().addManifest(img.id(), indexDigest);
         if (ref.tag() != null) images.tag(img, ref);
         ImageRef digestRef = new ImageRef(ref.domain(), ref.path(), null, topDigest.toString());
         images.store().tag(digestRef, img.id());

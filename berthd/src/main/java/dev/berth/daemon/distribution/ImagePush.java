@@ -132,6 +132,7 @@ public final class ImagePush {
                 throw new BerthException.Unavailable("registry computed manifest digest " + remote + ", expected " + local);
             }
             content.put(manifest);
+            images.store().addManifest(img.id(), local);
             images.store().tag(new ImageRef(ref.domain(), ref.path(), null, local.toString()), img.id());
             progress.status(ref.tag() + ": digest: " + local + " size: " + manifest.length);
             progress.aux(Json.obj().put("Tag", ref.tag()).put("Digest", local.toString()).put("Size", manifest.length));

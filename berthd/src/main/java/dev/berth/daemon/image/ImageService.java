@@ -103,26 +103,10 @@ public final class ImageService {
         rootfs.put("type", "layers");
         rootfs.putArray("diff_ids").add(diffId.toString());
         Digest id = content.put(Json.bytes(config));
-        writeManifest(id, List.of(diffId));
         Image img = store.add(id);
         events.publish("image", "import", id.toString(), Map.of());
         if (ref != null) tag(img, ref);
         return img;
-    }
-
-    /** An OCI manifest for locally made images, so push has one to send. */
-    private void writeManifest(Digest configId, List<Digest> diffIds) throws IOException {
-        ObjectNode m = Json.obj();
-        m.put("schemaVersion", 2);
-        m.put("mediaType", "application/vnd.oci.image.manifest.v1+json");
-        m.putObject("config").put("mediaType", "application/vnd.oci.image.config.v1+json")
-                .put("digest", configId.toString()).put("size", content.size(configId));
-        ArrayNode ls = m.putArray("layers");
-        for (Digest d : diffIds) {
-            ls.addObject().put("mediaType", "application/vnd.oci.image.layer.v1.tar")
-                    .put("digest", d.toString()).put("size", content.size(d));
-        }
-        content.put(Json.bytes(m));
     }
 
     public void tag(Image img, ImageRef ref) throws IOException {
@@ -191,9 +175,11 @@ public final class ImageService {
             out.add(Map.of("Untagged", r.familiar()));
         }
         if (!users.isEmpty()) return out; // forced: untagged, but containers still need the layers
+        java.util.Set<Digest> manifests = store.manifestsOf(img.id());
         store.remove(img.id());
         out.add(Map.of("Deleted", img.id().toString()));
         events.publish("image", "delete", img.id().toString(), Map.of());
+        for (Digest m : manifests) if (!store.manifestInUse(m)) content.delete(m);
         if (!noPrune) pruneUnusedLayers(img);
         return out;
     }

@@ -30,6 +30,8 @@ public final class ImageStore {
     private final LayerStore layers;
     private final Map<Digest, Image> images = new LinkedHashMap<>();
     private final Map<Digest, Instant> lastTagTime = new LinkedHashMap<>();
+    /** Manifests and indexes stored for an image (pulled or pushed), deleted with it. */
+    private final Map<Digest, java.util.Set<Digest>> manifests = new LinkedHashMap<>();
     private final TreeMap<String, Digest> refs = new TreeMap<>();
 
     public ImageStore(Path dataRoot, ContentStore content, LayerStore layers) throws IOException {
@@ -53,6 +55,9 @@ public final class ImageStore {
                 images.put(id, img);
                 String ltt = meta.path("lastTagTime").asText(null);
                 if (ltt != null) lastTagTime.put(id, Instant.parse(ltt));
+                java.util.Set<Digest> ms = new java.util.LinkedHashSet<>();
+                meta.path("manifests").forEach(m -> ms.add(Digest.parse(m.asText())));
+                if (!ms.isEmpty()) manifests.put(id, ms);
             }
         }
         if (Files.exists(refsFile)) {
@@ -77,16 +82,40 @@ public final class ImageStore {
         Image existing = images.get(id);
         if (existing != null) return existing;
         Image img = materialize(id);
-        AtomicFiles.write(metaDir.resolve(id.hex() + ".json"), Json.bytes(Json.obj()));
         images.put(id, img);
+        saveMeta(id);
         return img;
+    }
+
+    private void saveMeta(Digest id) throws IOException {
+        ObjectNode meta = Json.obj();
+        Instant t = lastTagTime.get(id);
+        if (t != null) meta.put("lastTagTime", t.toString());
+        java.util.Set<Digest> ms = manifests.get(id);
+        if (ms != null) ms.forEach(m -> meta.withArray("manifests").add(m.toString()));
+        AtomicFiles.write(metaDir.resolve(id.hex() + ".json"), Json.bytes(meta));
+    }
+
+    /** Remembers a manifest or index blob stored for an image, so removing the image removes it. */
+    public synchronized void addManifest(Digest id, Digest manifest) throws IOException {
+        if (!images.containsKey(id)) return;
+        if (manifests.computeIfAbsent(id, k -> new java.util.LinkedHashSet<>()).add(manifest)) saveMeta(id);
+    }
+
+    public synchronized java.util.Set<Digest> manifestsOf(Digest id) {
+        return new java.util.LinkedHashSet<>(manifests.getOrDefault(id, java.util.Set.of()));
+    }
+
+    /** Whether any image still keeps this manifest blob (an index can serve several platforms). */
+    public synchronized boolean manifestInUse(Digest manifest) {
+        return manifests.values().stream().anyMatch(s -> s.contains(manifest));
     }
 
     public synchronized void tag(ImageRef ref, Digest id) throws IOException {
         refs.put(ref.full(), id);
         Instant now = Instant.now();
         lastTagTime.put(id, now);
-        AtomicFiles.write(metaDir.resolve(id.hex() + ".json"), Json.bytes(Json.obj().put("lastTagTime", now.toString())));
+        saveMeta(id);
         saveRefs();
     }
 
@@ -102,6 +131,7 @@ public final class ImageStore {
         saveRefs();
         images.remove(id);
         lastTagTime.remove(id);
+        manifests.remove(id);
         Files.deleteIfExists(metaDir.resolve(id.hex() + ".json"));
     }
 
