@@ -17,6 +17,7 @@ import dev.berth.daemon.distribution.RetryPolicy;
 import dev.berth.daemon.events.EventBus;
 import dev.berth.daemon.image.CompressedDigests;
 import dev.berth.daemon.image.ImageService;
+import dev.berth.daemon.net.NetworkService;
 import dev.berth.daemon.image.ImageStore;
 import dev.berth.daemon.image.LayerStore;
 import dev.berth.daemon.os.Mounts;
@@ -26,6 +27,7 @@ import dev.berth.daemon.server.ArchiveRoutes;
 import dev.berth.daemon.server.ContainerRoutes;
 import dev.berth.daemon.server.HttpServer;
 import dev.berth.daemon.server.ImageRoutes;
+import dev.berth.daemon.server.NetworkRoutes;
 import dev.berth.daemon.server.Router;
 import dev.berth.daemon.server.SystemRoutes;
 import dev.berth.daemon.util.Json;
@@ -91,6 +93,12 @@ public final class Main {
         ContainerStore containerStore = new ContainerStore(cfg.dataRoot());
         ContainerService containers = new ContainerService(cfg, containerStore, imageStore, layers, runtime, events);
         images.setContainerUsage(containers);
+        NetworkService networks = new NetworkService(cfg.dataRoot(), events, () -> containerStore.all().stream()
+                .map(r -> new NetworkService.Endpoint(r.id, r.name.substring(1), r.hostConfig.path("NetworkMode").asText("bridge"))).toList());
+        containers.setNetworkNames(ref -> {
+            var n = networks.tryResolve(ref);
+            return n == null ? null : n.name();
+        });
         containers.recover();
 
         Router router = new Router();
@@ -103,6 +111,7 @@ public final class Main {
                 new ImagePush(images, registries, cfg.pushCompressionLevel()),
                 new DistributionInspect(registries), archives).register(router);
         new ContainerRoutes(containers, views, new ContainerStreams(containers, events)).register(router);
+        new NetworkRoutes(networks).register(router);
 
         List<HttpServer> servers = new ArrayList<>();
         for (Path sock : cfg.unixSockets()) {

@@ -54,6 +54,11 @@ public final class ContainerService implements ImageService.ContainerUsage {
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, int[]> consoleSizes = new ConcurrentHashMap<>();
 
+    /** Resolves a user-defined network reference to its name; null when unknown (set by Main). */
+    private volatile java.util.function.Function<String, String> networkNames = ref -> null;
+
+    public void setNetworkNames(java.util.function.Function<String, String> names) { this.networkNames = names; }
+
     public ContainerService(DaemonConfig cfg, ContainerStore store, ImageStore images, LayerStore layers,
                             OciRuntime runtime, EventBus events) {
         this.cfg = cfg;
@@ -314,7 +319,10 @@ public final class ContainerService implements ImageService.ContainerUsage {
         if (mode.isEmpty() || mode.equals("default")) hc.put("NetworkMode", "bridge");
         mode = hc.get("NetworkMode").asText();
         if (!(mode.equals("bridge") || mode.equals("none") || mode.equals("host"))) {
-            throw BerthException.notFound("network " + mode + " not found");
+            if (mode.startsWith("container:")) throw new BerthException.NotImplemented("network mode " + mode + " is not supported yet");
+            String known = networkNames.apply(mode);
+            if (known == null) throw BerthException.notFound("network " + mode + " not found");
+            hc.put("NetworkMode", known);
         }
         String rt = hc.path("Runtime").asText("");
         if (!rt.isEmpty() && !rt.equals(runtime.name())) throw BerthException.invalid("unknown or invalid runtime name: " + rt);

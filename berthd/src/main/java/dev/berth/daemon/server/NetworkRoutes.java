@@ -1,0 +1,35 @@
+package dev.berth.daemon.server;
+
+import dev.berth.daemon.errors.BerthException;
+import dev.berth.daemon.net.NetworkService;
+import dev.berth.daemon.util.Filters;
+import java.util.Map;
+
+/** /networks endpoints: thin handlers over {@link NetworkService}. */
+public final class NetworkRoutes {
+    private final NetworkService networks;
+
+    public NetworkRoutes(NetworkService networks) { this.networks = networks; }
+
+    public void register(Router r) {
+        r.get("/networks", (req, res) -> res.json(200, networks.list(Filters.parse(req.query("filters")))));
+        r.post("/networks/create", (req, res) -> {
+            var n = networks.create(req.jsonBody());
+            res.json(201, Map.of("Id", n.id(), "Warning", ""));
+        });
+        r.post("/networks/prune", (req, res) -> res.json(200, networks.prune(Filters.parse(req.query("filters")))));
+        r.get("/networks/{id}", (req, res) -> res.json(200, networks.view(networks.resolve(req.pathParam("id")), true)));
+        r.delete("/networks/{id}", (req, res) -> {
+            networks.remove(req.pathParam("id"));
+            res.empty(204);
+        });
+        r.post("/networks/{id}/connect", (req, res) -> {
+            networks.resolve(req.pathParam("id"));
+            throw new BerthException.NotImplemented("connecting a container to a network is not supported yet");
+        });
+        r.post("/networks/{id}/disconnect", (req, res) -> {
+            networks.resolve(req.pathParam("id"));
+            throw new BerthException.NotImplemented("disconnecting a container from a network is not supported yet");
+        });
+    }
+}
