@@ -24,7 +24,7 @@ import java.util.zip.Deflater;
  * blob. The output is deterministic for a given input, level and zlib, so a layer compressed
  * again gives the same digest.
  */
-public final class ParallelGzip extends InputStream {
+public final class ParallelGzip extends dev.berth.daemon.util.ChunkInputStream {
     static final int CHUNK = 1 << 20;
     private static final int WINDOW = 32 * 1024;
     private static final int SAMPLE = 64 * 1024;
@@ -39,8 +39,7 @@ public final class ParallelGzip extends InputStream {
     private long inputSize;
     private byte[] previous; // the last chunk read, for the next one's dictionary
     private boolean inputDone;
-    private byte[] current = HEADER;
-    private int pos;
+    private boolean headerDone;
     private boolean trailerDone;
 
     public ParallelGzip(InputStream in, int level) {
@@ -55,29 +54,17 @@ public final class ParallelGzip extends InputStream {
         });
     }
 
-    @Override public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override public int read(byte[] b, int off, int len) throws IOException {
-        if (len == 0) return 0;
-        while (pos == current.length) {
-            if (!advance()) return -1;
+    /** The header, then each compressed chunk in order, then the trailer. */
+    @Override protected byte[] nextChunk() throws IOException {
+        if (!headerDone) {
+            headerDone = true;
+            return HEADER;
         }
-        int n = Math.min(len, current.length - pos);
-        System.arraycopy(current, pos, b, off, n);
-        pos += n;
-        return n;
-    }
-
-    /** Moves to the next compressed chunk (or the trailer); false at the end. */
-    private boolean advance() throws IOException {
         fill();
         Future<byte[]> next = pending.poll();
         if (next != null) {
             try {
-                current = next.get();
+                return next.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException("compression interrupted");
@@ -85,14 +72,10 @@ public final class ParallelGzip extends InputStream {
                 if (e.getCause() instanceof UncheckedIOException u) throw u.getCause();
                 throw new IOException("compression failed", e.getCause());
             }
-            pos = 0;
-            return true;
         }
-        if (trailerDone) return false;
+        if (trailerDone) return null;
         trailerDone = true;
-        current = trailer();
-        pos = 0;
-        return true;
+        return trailer();
     }
 
     /** Reads ahead and queues chunks until {@code inFlight} are being compressed. */

@@ -14,13 +14,11 @@ import java.util.concurrent.BlockingQueue;
  * point where it happened. {@link #close} stops the reading thread and waits for it, so the
  * source is free for the caller afterwards; it does not close the source.
  */
-public final class ReadAhead extends InputStream {
+public final class ReadAhead extends ChunkInputStream {
     private static final Object EOF = new Object();
     private final BlockingQueue<Object> chunks;
     private final Thread reader;
     private volatile boolean stop;
-    private byte[] current = new byte[0];
-    private int pos;
     private boolean eof;
 
     public ReadAhead(InputStream source, int chunkSize, int chunksAhead) {
@@ -47,44 +45,34 @@ public final class ReadAhead extends InputStream {
         });
     }
 
-    @Override public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override public int read(byte[] b, int off, int len) throws IOException {
-        if (len == 0) return 0;
-        while (pos == current.length) {
-            if (eof) return -1;
-            Object o;
-            try {
-                o = chunks.take();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while reading ahead");
+    @Override protected byte[] nextChunk() throws IOException {
+        if (eof) return null;
+        Object o;
+        try {
+            o = chunks.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while reading ahead");
+        }
+        switch (o) {
+            case byte[] bytes -> {
+                return bytes;
             }
-            switch (o) {
-                case byte[] bytes -> {
-                    current = bytes;
-                    pos = 0;
-                }
-                case IOException io -> {
-                    eof = true;
-                    throw io;
-                }
-                case RuntimeException re -> {
-                    eof = true;
-                    throw re;
-                }
-                case Error err -> throw err;
-                case Throwable t -> throw new UncheckedIOException(new IOException(t));
-                default -> eof = true; // EOF
+            case IOException io -> {
+                eof = true;
+                throw io;
+            }
+            case RuntimeException re -> {
+                eof = true;
+                throw re;
+            }
+            case Error err -> throw err;
+            case Throwable t -> throw new UncheckedIOException(new IOException(t));
+            default -> {
+                eof = true; // EOF
+                return null;
             }
         }
-        int n = Math.min(len, current.length - pos);
-        System.arraycopy(current, pos, b, off, n);
-        pos += n;
-        return n;
     }
 
     /** Stops the reading thread (it may be blocked on the source or on a full queue) and waits for it. */
