@@ -42,6 +42,8 @@ public final class NetworkService {
     private final Supplier<List<Endpoint>> endpoints;
     private final Map<String, Network> byId = new LinkedHashMap<>();
     private final Supplier<List<Subnet>> hostRoutes;
+    /** IPAM leases per network ID: address → container ID, persisted in {@code <id>.leases.json}. */
+    private final Map<String, java.util.TreeMap<Long, String>> leases = new LinkedHashMap<>();
 
     public NetworkService(Path dataRoot, EventBus events, Supplier<List<Endpoint>> endpoints) throws IOException {
         this(dataRoot, events, endpoints, NetworkService::hostRoutes, null);
@@ -65,9 +67,16 @@ public final class NetworkService {
                     Files.deleteIfExists(p); // a temp file of a crashed write
                     continue;
                 }
+                if (f.endsWith(".leases.json")) continue;
                 if (!f.endsWith(".json")) continue;
                 Network n = Network.fromJson(Json.MAPPER.readTree(p.toFile()));
                 byId.put(n.id(), n);
+                Path lf = dir.resolve(n.id() + ".leases.json");
+                if (Files.exists(lf)) {
+                    java.util.TreeMap<Long, String> m = new java.util.TreeMap<>();
+                    Json.MAPPER.readTree(lf.toFile()).properties().forEach(e -> m.put(Subnet.parseIp(e.getKey()), e.getValue().asText()));
+                    leases.put(n.id(), m);
+                }
             }
         }
         ensurePredefined(bip);
@@ -227,6 +236,62 @@ public final class NetworkService {
         return out;
     }
 
+    /**
+     * Leases an address on a bridge network to a container: {@code requested} (checked: inside
+     * the subnet, not the network, gateway or broadcast address, free) or the lowest free address
+     * of the IP range (else the subnet). A container holds at most one lease per network; asking
+     * again returns it. Persisted before it is returned, so a restarted daemon never hands an
+     * address out twice.
+     */
+    public synchronized long lease(Network n, String containerId, String requested) throws IOException {
+        if (n.subnet() == null) throw BerthException.invalid("network " + n.name() + " has no IPv4 subnet");
+        java.util.TreeMap<Long, String> m = leases.computeIfAbsent(n.id(), k -> new java.util.TreeMap<>());
+        for (var e : m.entrySet()) if (e.getValue().equals(containerId)) return e.getKey();
+        Subnet subnet = n.subnet();
+        long ip;
+        if (requested != null && !requested.isEmpty()) {
+            if (n.name().equals(Network.DEFAULT_BRIDGE)) {
+                throw BerthException.invalid("user specified IP address is supported on user defined networks only");
+            }
+            ip = Subnet.parseIp(requested);
+            if (!subnet.contains(ip)) throw BerthException.invalid("no configured subnet contains IP address " + requested);
+            if (ip == subnet.base() || ip == subnet.last() || ip == n.gateway() || m.containsKey(ip)) {
+                throw new BerthException.Forbidden("Address already in use");
+            }
+        } else {
+            Subnet from = n.ipRange() != null ? n.ipRange() : subnet;
+            ip = -1;
+            for (long a = from.base(); a <= from.last(); a++) {
+                if (a == subnet.base() || a == subnet.last() || a == n.gateway() || m.containsKey(a)) continue;
+                ip = a;
+                break;
+            }
+            if (ip < 0) throw new BerthException.Forbidden("no available IPv4 addresses on this network's address pools: " + n.name() + " (" + n.id() + ")");
+        }
+        m.put(ip, containerId);
+        saveLeases(n.id());
+        return ip;
+    }
+
+    /** Gives back a container's address on a network (no-op when it holds none). */
+    public synchronized void release(Network n, String containerId) throws IOException {
+        java.util.TreeMap<Long, String> m = leases.get(n.id());
+        if (m != null && m.values().removeIf(containerId::equals)) saveLeases(n.id());
+    }
+
+    /** Releases every lease of a container not in {@code keep} (after a restart, no container runs). */
+    public synchronized void releaseAllExcept(java.util.Set<String> keep) throws IOException {
+        for (var e : leases.entrySet()) {
+            if (e.getValue().values().removeIf(c -> !keep.contains(c))) saveLeases(e.getKey());
+        }
+    }
+
+    private void saveLeases(String networkId) throws IOException {
+        ObjectNode o = Json.obj();
+        leases.getOrDefault(networkId, new java.util.TreeMap<>()).forEach((ip, c) -> o.put(Subnet.formatIp(ip), c));
+        AtomicFiles.write(dir.resolve(networkId + ".leases.json"), Json.bytes(o));
+    }
+
     /** {@code DELETE /networks/{id}}. */
     public synchronized void remove(String ref) throws IOException {
         Network n = resolve(ref);
@@ -237,7 +302,9 @@ public final class NetworkService {
                     + " has active endpoints (name:\"" + users.getFirst().name() + "\" id:\"" + Ids.shortId(users.getFirst().containerId()) + "\")");
         }
         Files.deleteIfExists(dir.resolve(n.id() + ".json"));
+        Files.deleteIfExists(dir.resolve(n.id() + ".leases.json"));
         byId.remove(n.id());
+        leases.remove(n.id());
         events.publish("network", "destroy", n.id(), Map.of("name", n.name(), "type", n.driver()));
     }
 
