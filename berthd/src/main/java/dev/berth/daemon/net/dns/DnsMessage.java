@@ -61,9 +61,10 @@ public record DnsMessage(int id, int flags, List<Question> questions, List<Resou
         additionals = List.copyOf(additionals);
     }
 
+    /** A question; a trailing dot on the name is dropped (names never carry it here). */
     public record Question(String name, int type, int dnsClass) {
         public Question {
-            Objects.requireNonNull(name);
+            name = stripTrailingDot(name);
             if ((type & ~0xffff) != 0 || (dnsClass & ~0xffff) != 0) throw new IllegalArgumentException("type or class out of range");
         }
     }
@@ -71,7 +72,7 @@ public record DnsMessage(int id, int flags, List<Question> questions, List<Resou
     /** A resource record; the data is raw bytes, or a domain name for PTR, CNAME and NS. */
     public record ResourceRecord(String name, int type, int dnsClass, long ttl, Rdata data) {
         public ResourceRecord {
-            Objects.requireNonNull(name);
+            name = stripTrailingDot(name);
             Objects.requireNonNull(data);
             if ((type & ~0xffff) != 0 || (dnsClass & ~0xffff) != 0) throw new IllegalArgumentException("type or class out of range");
             if (ttl < 0 || ttl > 0xffffffffL) throw new IllegalArgumentException("ttl out of range: " + ttl);
@@ -113,7 +114,7 @@ public record DnsMessage(int id, int flags, List<Question> questions, List<Resou
         }
 
         record DomainName(String name) implements Rdata {
-            public DomainName { Objects.requireNonNull(name); }
+            public DomainName { name = stripTrailingDot(name); }
         }
     }
 
