@@ -174,6 +174,10 @@ class DnsServerTest {
         TinyDnsClient.udp(s, DnsMessage.query(1, "web", TYPE_TXT));
         TinyDnsClient.udp(s, new DnsMessage(2, FLAG_RD, List.of(new Question("version.bind", TYPE_TXT, 3)), List.of(), List.of(), List.of(), 0));
         assertEquals(3, up.received.size());
+        // A short name with a search domain appended is not ours either (Docker forwards it too):
+        // with ndots:0 the client asked "web" as it is first, and got it from us.
+        assertEquals(NXDOMAIN, TinyDnsClient.udp(s, DnsMessage.query(3, "web.corp.example", TYPE_A)).rcode());
+        assertEquals(4, up.received.size());
     }
 
     @Test void servfailAndSilenceMoveOnToTheNextUpstream() throws Exception {
