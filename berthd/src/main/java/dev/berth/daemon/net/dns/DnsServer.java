@@ -66,6 +66,12 @@ public final class DnsServer implements AutoCloseable {
     public static final long TTL = 600;
 
     public record Options(Duration upstreamTimeout, int maxConcurrentForwards, Duration tcpIdleTimeout, int maxTcpConnections) {
+        public Options {
+            if (upstreamTimeout.isNegative() || upstreamTimeout.isZero() || tcpIdleTimeout.isNegative() || tcpIdleTimeout.isZero())
+                throw new IllegalArgumentException("DNS timeouts must be positive");
+            if (maxConcurrentForwards < 1 || maxTcpConnections < 1) throw new IllegalArgumentException("DNS limits must be positive");
+        }
+
         /** Docker's numbers: 4 s per upstream server, 1024 queries forwarded at once. */
         public static Options defaults() {
             return new Options(Duration.ofSeconds(4), 1024, Duration.ofSeconds(10), 256);
@@ -119,13 +125,19 @@ public final class DnsServer implements AutoCloseable {
      * TCP channel may be null (then UDP answers that do not fit stay truncated).
      */
     public Listener serve(DatagramChannel udp, ServerSocketChannel tcp, Resolver resolver) throws IOException {
-        if (closed) throw new ClosedChannelException();
-        udp.configureBlocking(true);
-        if (tcp != null) tcp.configureBlocking(true);
-        Listener l = new Listener(udp, tcp, resolver);
-        listeners.add(l);
-        l.start();
-        return l;
+        try {
+            if (closed) throw new ClosedChannelException();
+            udp.configureBlocking(true);
+            if (tcp != null) tcp.configureBlocking(true);
+            Listener l = new Listener(udp, tcp, resolver);
+            listeners.add(l);
+            l.start();
+            return l;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(udp);
+            if (tcp != null) closeQuietly(tcp);
+            throw e;
+        }
     }
 
     /** Closes every listener; queries being forwarded finish on their own. */
