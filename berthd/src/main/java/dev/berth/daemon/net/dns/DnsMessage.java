@@ -489,4 +489,13 @@ public record DnsMessage(int id, int flags, List<Question> questions, List<Resou
             for (int i = added.size() - 1; i >= 0 && names.get(added.get(i)) >= mark; i--) names.remove(added.remove(i));
         }
     }
+
+    /** A message framed for DNS over TCP: a two-byte big-endian length, then the message. */
+    public static byte[] tcpFrame(byte[] message) {
+        byte[] framed = new byte[message.length + 2];
+        framed[0] = (byte) (message.length >> 8);
+        framed[1] = (byte) message.length;
+        System.arraycopy(message, 0, framed, 2, message.length);
+        return framed;
+    }
 }

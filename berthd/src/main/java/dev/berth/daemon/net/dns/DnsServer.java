@@ -270,11 +270,7 @@ public final class DnsServer implements AutoCloseable {
                     Pending p = prepare(query, client, true, resolver);
                     if (p == null) return; // not a query: nothing sensible to say on this stream
                     byte[] reply = p.reply() != null ? p.reply() : forwardOverTcp(query, p);
-                    byte[] framed = new byte[reply.length + 2];
-                    framed[0] = (byte) (reply.length >> 8);
-                    framed[1] = (byte) reply.length;
-                    System.arraycopy(reply, 0, framed, 2, reply.length);
-                    out.write(framed);
+                    out.write(DnsMessage.tcpFrame(reply));
                     out.flush();
                 }
             } catch (IOException e) {

@@ -86,11 +86,7 @@ final class Forwarder {
             s.connect(upstream, timeoutMillis);
             s.setSoTimeout(timeoutMillis);
             OutputStream out = s.getOutputStream();
-            byte[] framed = new byte[raw.length + 2];
-            framed[0] = (byte) (raw.length >> 8);
-            framed[1] = (byte) raw.length;
-            System.arraycopy(raw, 0, framed, 2, raw.length);
-            out.write(framed);
+            out.write(DnsMessage.tcpFrame(raw));
             out.flush();
             DataInputStream in = new DataInputStream(s.getInputStream());
             byte[] answer = new byte[in.readUnsignedShort()];

@@ -58,11 +58,7 @@ final class TinyDnsClient {
     }
 
     static void write(OutputStream out, byte[] msg) throws IOException {
-        byte[] framed = new byte[msg.length + 2];
-        framed[0] = (byte) (msg.length >> 8);
-        framed[1] = (byte) msg.length;
-        System.arraycopy(msg, 0, framed, 2, msg.length);
-        out.write(framed);
+        out.write(DnsMessage.tcpFrame(msg));
         out.flush();
     }
 
