@@ -79,7 +79,7 @@ public final class PortProxy implements AutoCloseable {
     public static PortProxy udp(InetSocketAddress listen, InetSocketAddress target, Duration idleTimeout) throws IOException {
         DatagramChannel socket = DatagramChannel.open();
         try {
-            socket.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            // no SO_REUSEADDR: for UDP it would let a second socket share the port silently
             socket.bind(listen);
         } catch (IOException e) {
             socket.close();
