@@ -78,6 +78,7 @@ final class LayerDownload {
             ContentStore.Writer tarWriter = content.writer();
             ResumableBlobStream raw = new ResumableBlobStream(registry, repo, blob, size, attempts);
             boolean staged = false;
+            ReadAhead[] readAhead = {null};
             try {
                 MessageDigest compressed = Digest.sha256();
                 InputStream counted = new CountingInputStream(raw, compressed, n -> progress.bytes(id, "Downloading", n, size));
@@ -88,7 +89,7 @@ final class LayerDownload {
                 ReadAhead tar = null;
                 try {
                     InputStream tee = new TeeInputStream(Compression.forLayer(type, counted), tarWriter);
-                    tar = new ReadAhead(tee, 256 * 1024, 16);
+                    tar = readAhead[0] = new ReadAhead(tee, 256 * 1024, 16);
                     unpacked = LayerUnpacker.unpack(tar, temp.resolve("diff")).bytes();
                     tar.transferTo(OutputStream.nullOutputStream());
                     tar.close();
@@ -120,6 +121,14 @@ final class LayerDownload {
                 staged = true;
                 return new Staged(temp, tarWriter, unpacked);
             } finally {
+                // the read-ahead thread ends before anything else goes: it may still report progress
+                if (readAhead[0] != null) {
+                    try {
+                        readAhead[0].close();
+                    } catch (IOException ignored) {
+                        // interrupted while stopping it: the stream below is closed anyway
+                    }
+                }
                 raw.close();
                 if (!staged) new Staged(temp, tarWriter, 0).discard(layers);
             }

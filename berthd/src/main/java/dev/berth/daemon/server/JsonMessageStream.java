@@ -42,15 +42,16 @@ final class JsonMessageStream {
 
         LazyStream(Response res) { this.res = res; }
 
-        boolean started() { return out != null; }
+        synchronized boolean started() { return out != null; }
 
         private OutputStream out() throws IOException {
             if (out == null) out = res.stream(200, "application/json");
             return out;
         }
 
-        @Override public void write(int b) throws IOException { out().write(b); }
-        @Override public void write(byte[] b, int off, int len) throws IOException { out().write(b, off, len); }
-        @Override public void close() throws IOException { out().close(); }
+        // synchronized: progress comes from download threads while the handler may write the error
+        @Override public synchronized void write(int b) throws IOException { out().write(b); }
+        @Override public synchronized void write(byte[] b, int off, int len) throws IOException { out().write(b, off, len); }
+        @Override public synchronized void close() throws IOException { out().close(); }
     }
 }
