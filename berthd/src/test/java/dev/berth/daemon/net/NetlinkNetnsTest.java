@@ -351,7 +351,7 @@ class NetlinkNetnsTest {
     }
 
     /** A 10.a.b.0/24 that no host route overlaps, so test packets can only go to our bridge. */
-    private static int[] freeSubnet(Netlink host) throws IOException {
+    static int[] freeSubnet(Netlink host) throws IOException {
         List<Route> routes = host.routes();
         for (int attempt = 0; attempt < 100; attempt++) {
             int a = 200 + ThreadLocalRandom.current().nextInt(50), b = ThreadLocalRandom.current().nextInt(256);
@@ -367,7 +367,7 @@ class NetlinkNetnsTest {
         throw new IllegalStateException("no free 10.x.y.0/24");
     }
 
-    private static Inet4Address ip(int a, int b, int c, int d) throws IOException {
+    static Inet4Address ip(int a, int b, int c, int d) throws IOException {
         return (Inet4Address) InetAddress.getByAddress(new byte[] {(byte) a, (byte) b, (byte) c, (byte) d});
     }
 
@@ -375,7 +375,7 @@ class NetlinkNetnsTest {
         return Byte.toUnsignedInt(a.getAddress()[i]);
     }
 
-    private static String run(String... cmd) throws IOException, InterruptedException {
+    static String run(String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getOutputStream().close();
         String out;
