@@ -42,11 +42,18 @@ public final class Posix {
     public static final int S_IFCHR = 0020000, S_IFBLK = 0060000, S_IFIFO = 0010000;
 
     // errno values callers commonly branch on (Linux numbering)
-    public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, EEXIST = 17,
-            ENOTDIR = 20, EINVAL = 22, ERANGE = 34, ENODATA = 61, EOPNOTSUPP = 95, ENOTSUP = EOPNOTSUPP;
+    public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, EAGAIN = 11, EBUSY = 16,
+            EEXIST = 17, ENODEV = 19, ENOTDIR = 20, EINVAL = 22, ERANGE = 34, ENODATA = 61, EOPNOTSUPP = 95,
+            ENOTSUP = EOPNOTSUPP;
+
+    // open(2) flags, namespaces (unshare(2), setns(2)) and sockets
+    public static final int O_RDONLY = 0, O_CLOEXEC = 02000000;
+    public static final int CLONE_NEWNET = 0x40000000;
+    public static final int AF_NETLINK = 16, SOCK_RAW = 3, SOCK_CLOEXEC = 02000000, SOL_SOCKET = 1,
+            SO_SNDBUF = 7, SO_RCVBUF = 8, SO_RCVTIMEO = 20, MSG_TRUNC = 0x20;
 
     private static final int AT_FDCWD = -100, AT_SYMLINK_NOFOLLOW = 0x100;
-    private static final int O_RDWR = 02, O_NOCTTY = 0400, O_CLOEXEC = 02000000;
+    private static final int O_RDWR = 02, O_NOCTTY = 0400;
     private static final long TIOCGPTN = 0x80045430L, TIOCSWINSZ = 0x5414L;
     private static final int PR_SET_CHILD_SUBREAPER = 36;
     /** Upper bound of the native bounce buffer used by {@link #read} and {@link #writeFully}. */
@@ -74,6 +81,16 @@ public final class Posix {
     private static final Fn READ = errnoFn("read", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     private static final Fn WRITE = errnoFn("write", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
     private static final Fn KILL = errnoFn("kill", JAVA_INT, JAVA_INT, JAVA_INT);
+    /** {@code int open(const char *path, int flags, ...)}: never with O_CREAT, so no mode argument. */
+    private static final Fn OPEN = new Fn("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT),
+            Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
+    private static final Fn UNSHARE = errnoFn("unshare", JAVA_INT, JAVA_INT);
+    private static final Fn SETNS = errnoFn("setns", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final Fn SOCKET = errnoFn("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final Fn BIND = errnoFn("bind", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Fn SETSOCKOPT = errnoFn("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Fn SENDTO = errnoFn("sendto", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+    private static final Fn RECV = errnoFn("recv", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     /** {@code int ioctl(int fd, unsigned long request, ...)} with one pointer argument. */
     private static final Fn IOCTL_PTR = new Fn("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
             Linker.Option.firstVariadicArg(2), CAPTURE_ERRNO);
@@ -308,6 +325,112 @@ public final class Posix {
             int ignored = (int) CLOSE.handle().invokeExact(fd);
         } catch (Throwable t) {
             // close is best effort by contract
+        }
+    }
+
+    // ---------------------------------------------------------------- files, namespaces, sockets
+
+    /**
+     * open(2) without O_CREAT (so without a mode), e.g. {@code O_RDONLY | O_CLOEXEC} on a namespace
+     * file. The caller owns the returned fd and must {@link #close} it.
+     */
+    public static int open(String path, int flags) throws PosixException {
+        try (Call c = new Call()) {
+            int fd = (int) call(() -> (int) OPEN.handle().invokeExact(c.state, c.cString(path), flags));
+            if (fd < 0) throw c.failure("open " + path);
+            return fd;
+        }
+    }
+
+    /**
+     * unshare(2). Namespaces such as {@link #CLONE_NEWNET} are per thread: only call this on a
+     * platform thread made for the purpose, which ends afterwards (never on a pooled thread or
+     * a virtual thread's carrier, which would carry the namespace into unrelated work).
+     */
+    public static void unshare(int flags) throws PosixException {
+        try (Call c = new Call()) {
+            long r = call(() -> (int) UNSHARE.handle().invokeExact(c.state, flags));
+            if (r != 0) throw c.failure("unshare 0x" + Integer.toHexString(flags));
+        }
+    }
+
+    /** setns(2): moves the calling thread into the namespace {@code fd} refers to (same caveat as {@link #unshare}). */
+    public static void setns(int fd, int nstype) throws PosixException {
+        try (Call c = new Call()) {
+            long r = call(() -> (int) SETNS.handle().invokeExact(c.state, fd, nstype));
+            if (r != 0) throw c.failure("setns fd " + fd);
+        }
+    }
+
+    /** socket(2); the caller owns the fd. */
+    public static int socket(int domain, int type, int protocol) throws PosixException {
+        try (Call c = new Call()) {
+            int fd = (int) call(() -> (int) SOCKET.handle().invokeExact(c.state, domain, type, protocol));
+            if (fd < 0) throw c.failure("socket " + domain + "/" + type + "/" + protocol);
+            return fd;
+        }
+    }
+
+    /** bind(2) to a socket address given as the bytes of its C struct (e.g. a sockaddr_nl). */
+    public static void bind(int fd, byte[] sockaddr) throws PosixException {
+        try (Call c = new Call()) {
+            MemorySegment a = c.arena.allocateFrom(JAVA_BYTE, sockaddr);
+            long r = call(() -> (int) BIND.handle().invokeExact(c.state, fd, a, sockaddr.length));
+            if (r != 0) throw c.failure("bind fd " + fd);
+        }
+    }
+
+    /** setsockopt(2) with the option value given as the bytes of its C type. */
+    public static void setsockopt(int fd, int level, int option, byte[] value) throws PosixException {
+        try (Call c = new Call()) {
+            MemorySegment v = c.arena.allocateFrom(JAVA_BYTE, value);
+            long r = call(() -> (int) SETSOCKOPT.handle().invokeExact(c.state, fd, level, option, v, value.length));
+            if (r != 0) throw c.failure("setsockopt " + level + "/" + option + " on fd " + fd);
+        }
+    }
+
+    /** setsockopt(2) with an {@code int} value. */
+    public static void setsockopt(int fd, int level, int option, int value) throws PosixException {
+        byte[] v = new byte[4];
+        java.nio.ByteBuffer.wrap(v).order(java.nio.ByteOrder.nativeOrder()).putInt(value);
+        setsockopt(fd, level, option, v);
+    }
+
+    /**
+     * sendto(2) of one datagram {@code buf[off, off+len)} to {@code sockaddr} (C struct bytes);
+     * EINTR is retried. Returns the number of bytes sent.
+     */
+    public static int sendto(int fd, byte[] buf, int off, int len, int flags, byte[] sockaddr) throws PosixException {
+        Objects.checkFromIndexSize(off, len, buf.length);
+        try (Call c = new Call()) {
+            MemorySegment b = c.arena.allocate(Math.max(len, 1));
+            MemorySegment.copy(buf, off, b, JAVA_BYTE, 0, len);
+            MemorySegment a = c.arena.allocateFrom(JAVA_BYTE, sockaddr);
+            while (true) {
+                long n = call(() -> (long) SENDTO.handle().invokeExact(c.state, fd, b, (long) len, flags, a,
+                        sockaddr.length));
+                if (n >= 0) return (int) n;
+                if (c.errno() != EINTR) throw c.failure("sendto fd " + fd);
+            }
+        }
+    }
+
+    /**
+     * recv(2) of one datagram into {@code buf}; EINTR is retried. Returns its length, which
+     * with {@link #MSG_TRUNC} is the datagram's real length even when it did not fit (only
+     * {@code buf.length} bytes are copied then). Blocks: call from a platform thread.
+     */
+    public static int recv(int fd, byte[] buf, int flags) throws PosixException {
+        try (Call c = new Call()) {
+            MemorySegment b = c.arena.allocate(Math.max(buf.length, 1));
+            while (true) {
+                long n = call(() -> (long) RECV.handle().invokeExact(c.state, fd, b, (long) buf.length, flags));
+                if (n >= 0) {
+                    MemorySegment.copy(b, JAVA_BYTE, 0, buf, 0, (int) Math.min(n, buf.length));
+                    return (int) n;
+                }
+                if (c.errno() != EINTR) throw c.failure("recv fd " + fd);
+            }
         }
     }
 
