@@ -118,26 +118,11 @@ public final class NetNs {
             // id parent major:minor root mountpoint options [optional...] - fstype source superoptions
             String[] f = line.split(" ");
             int dash = line.indexOf(" - ");
-            if (f.length < 5 || dash < 0 || !unescape(f[4]).equals(target)) continue;
+            if (f.length < 5 || dash < 0 || !dev.berth.daemon.os.Mounts.unescape(f[4]).equals(target)) continue;
             String[] tail = line.substring(dash + 3).split(" ");
             type = tail[0];
         }
         return type;
-    }
-
-    private static String unescape(String s) {
-        if (s.indexOf('\\') < 0) return s;
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && i + 3 < s.length()) {
-                sb.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.toString();
     }
 
     /**

@@ -41,7 +41,9 @@ public final class Mounts {
         return out;
     }
 
-    private static String unescape(String s) {
+    /** A path field of /proc/self/mountinfo with its octal escapes ({@code \040}) decoded. */
+    public static String unescape(String s) {
+        if (s.indexOf('\\') < 0) return s;
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
