@@ -16,7 +16,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real berthd for a test: its own socket, data root, exec root and pid file under a temp
  * directory, started from the built tree ({@code bin/berthd}) with the test network settings
- * ({@code --ip-masq=false}). Stop it cleanly or kill -9 it; restart it on the same roots.
+ * ({@code --ip-masq=false}, {@code --embedded-dns-forward=false}, its own default bridge and
+ * subnet, and the uplink guard of {@code bin/test-net-guard} in place before it starts). Stop it
+ * cleanly or kill -9 it; restart it on the same roots.
  */
 public final class BerthDaemon implements AutoCloseable {
     public static final Path HOME = Path.of(System.getProperty("berth.home", "..")).toAbsolutePath().normalize();
@@ -45,13 +47,26 @@ public final class BerthDaemon implements AutoCloseable {
         return this;
     }
 
+    private static final java.util.concurrent.atomic.AtomicInteger COUNT = new java.util.concurrent.atomic.AtomicInteger();
+    /** This daemon's default bridge and its subnet: its own, so daemons side by side never share them. */
+    public final String bridge;
+    public final String bip;
+
+    {
+        int n = (int) ((ProcessHandle.current().pid() + COUNT.getAndIncrement()) % 200);
+        bridge = "bt" + n;
+        bip = "10.199." + n + ".1/24";
+    }
+
     public BerthDaemon start() throws IOException, InterruptedException {
+        NetGuard.install();
         Path emptyConfig = dir.resolve("daemon.json");
         if (!Files.exists(emptyConfig)) Files.writeString(emptyConfig, "{}\n");
         List<String> cmd = new ArrayList<>(List.of(HOME.resolve("bin/berthd").toString(),
                 "--host", host(), "--data-root", dataRoot.toString(), "--exec-root", execRoot.toString(),
                 "--pidfile", dir.resolve("berthd.pid").toString(), "--config-file", emptyConfig.toString(),
-                "--ip-masq=false", "--iptables=false", "--registry-loopback-only", "--log-level", "debug"));
+                "--ip-masq=false", "--embedded-dns-forward=false", "--bridge", bridge, "--bip", bip,
+                "--registry-loopback-only", "--log-level", "debug"));
         cmd.addAll(extraArgs);
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
@@ -134,6 +149,9 @@ public final class BerthDaemon implements AutoCloseable {
         Files.createDirectories(logs);
         if (Files.exists(logFile)) Files.copy(logFile, logs.resolve(dir.getFileName() + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Leaks.unmountAll(dir);
+        // a daemon killed with -9 and not restarted leaves its bridge and table: not for the next test
+        Cmd.run(Map.of(), null, "ip", "link", "del", bridge);
+        Cmd.run(Map.of(), null, "nft", "delete table ip berth_" + bridge);
         Cmd.run(Map.of(), null, "rm", "-rf", dir.toString());
     }
 }

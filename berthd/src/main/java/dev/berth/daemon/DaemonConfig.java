@@ -23,7 +23,15 @@ public record DaemonConfig(
         List<Path> registryCertsDirs,
         int maxDownloadAttempts,
         java.time.Duration registryStallTimeout,
-        int pushCompressionLevel) {
+        int pushCompressionLevel,
+        Net net) {
+
+    /**
+     * Networking settings: the default bridge's device and address ({@code --bridge},
+     * {@code --bip}), IP forwarding, the daemon-wide DNS servers, and whether the embedded DNS
+     * server may forward unknown names (tests turn it off so no query leaves the machine).
+     */
+    public record Net(String bridge, String bip, boolean ipForward, List<String> dns, boolean embeddedDnsForward) {}
 
     public static final String DEFAULT_SOCKET = "unix:///run/berth/berth.sock";
 

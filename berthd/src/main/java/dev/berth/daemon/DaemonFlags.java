@@ -41,6 +41,11 @@ public final class DaemonFlags {
         flag("log-level", false, false, "Set the logging level: debug, info, warn, error, fatal (default info)", "-l", "--log-level");
         flag("ip-masq", true, false, "Enable IP masquerading (default true)", "--ip-masq");
         flag("iptables", true, false, "Enable addition of iptables rules (default true)", "--iptables");
+        flag("bridge", false, false, "Name of the default bridge network's device (default berth0; created if missing)", "-b", "--bridge");
+        flag("bip", false, false, "Specify default-bridge IPv4 network (address/prefix, e.g. 172.17.0.1/16)", "--bip");
+        flag("ip-forward", true, false, "Enable IP forwarding in system configuration (default true)", "--ip-forward");
+        flag("dns", false, true, "DNS server to use (default: the host's resolv.conf)", "--dns");
+        flag("embedded-dns-forward", true, false, "Let the embedded DNS server forward names it does not know (default true; tests: false)", "--embedded-dns-forward");
         flag("cgroup-parent", false, false, "Parent cgroup for all containers (default berth)", "--cgroup-parent");
         flag("registry-loopback-only", true, false, "Refuse registries not on 127.0.0.0/8 or ::1 (tests: no traffic leaves the machine)", "--registry-loopback-only");
         flag("insecure-registries", false, true, "Enable insecure registry communication (host[:port] or CIDR)", "--insecure-registry");
@@ -151,9 +156,19 @@ public final class DaemonFlags {
         double stall = positiveNumber(value(given, file, "registry-stall-timeout", "60"), "registry-stall-timeout");
         int gzipLevel = positiveInt(value(given, file, "push-compression-level", "1"), "push-compression-level");
         if (gzipLevel > 9) throw new Exit(1, "invalid push-compression-level \"" + gzipLevel + "\": must be 1 to 9");
+        String bridge = value(given, file, "bridge", "berth0");
+        if (!bridge.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,14}")) throw new Exit(1, "invalid bridge name \"" + bridge + "\"");
+        String bip = value(given, file, "bip", null);
+        if (bip != null && !bip.matches("\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+")) throw new Exit(1, "invalid bip \"" + bip + "\": expected address/prefix such as 172.17.0.1/16");
+        boolean ipForward = Boolean.parseBoolean(value(given, file, "ip-forward", "true"));
+        boolean dnsForward = Boolean.parseBoolean(value(given, file, "embedded-dns-forward", "true"));
+        List<String> dns = list(given, file, "dns");
+        for (String d : dns) {
+            if (!d.matches("\\d+\\.\\d+\\.\\d+\\.\\d+")) throw new Exit(1, "invalid dns \"" + d + "\": IPv4 address expected");
+        }
         return new DaemonConfig(hosts, dataRoot, execRoot, pid, runtime, level, ipMasq, iptables, cgroupParent, loopbackOnly,
                 list(given, file, "insecure-registries"), mirrors, certsDirs, attempts, java.time.Duration.ofMillis(Math.round(stall * 1000)),
-                gzipLevel);
+                gzipLevel, new DaemonConfig.Net(bridge, bip, ipForward, dns, dnsForward));
     }
 
     private static int positiveInt(String v, String key) throws Exit {

@@ -18,6 +18,7 @@ import dev.berth.daemon.events.EventBus;
 import dev.berth.daemon.image.CompressedDigests;
 import dev.berth.daemon.image.ImageService;
 import dev.berth.daemon.net.NetworkService;
+import dev.berth.daemon.net.Sandboxes;
 import dev.berth.daemon.image.ImageStore;
 import dev.berth.daemon.image.LayerStore;
 import dev.berth.daemon.os.Mounts;
@@ -94,15 +95,23 @@ public final class Main {
         ContainerService containers = new ContainerService(cfg, containerStore, imageStore, layers, runtime, events);
         images.setContainerUsage(containers);
         NetworkService networks = new NetworkService(cfg.dataRoot(), events, () -> containerStore.all().stream()
-                .map(r -> new NetworkService.Endpoint(r.id, r.name.substring(1), r.hostConfig.path("NetworkMode").asText("bridge"))).toList());
+                .flatMap(r -> r.networks == null ? java.util.stream.Stream.<NetworkService.Endpoint>empty()
+                        : java.util.stream.StreamSupport.stream(java.util.Spliterators.spliteratorUnknownSize(r.networks.fieldNames(), 0), false)
+                                .map(net -> new NetworkService.Endpoint(r.id, r.name.substring(1), net)))
+                .toList(), NetworkService::hostRoutes, cfg.net().bip());
+        Sandboxes sandboxes = new Sandboxes(cfg, networks);
+        networks.setOnRemove(sandboxes::networkRemoved);
+        networks.setEndpointDetails(sandboxes::endpointOf);
+        containers.setNetworking(sandboxes);
         containers.setNetworkNames(ref -> {
             var n = networks.tryResolve(ref);
             return n == null ? null : n.name();
         });
         containers.recover();
+        sandboxes.reconcile();
 
         Router router = new Router();
-        ContainerViews views = new ContainerViews(containers, imageStore, layers);
+        ContainerViews views = new ContainerViews(containers, imageStore, layers, sandboxes);
         new SystemRoutes(cfg, containers, views, images, runtime, events, engineId(cfg.dataRoot())).register(router);
         Registries registries = new Registries(cfg.registryLoopbackOnly(), cfg.insecureRegistries(), cfg.registryMirrors(),
                 cfg.registryCertsDirs(), cfg.registryStallTimeout());
@@ -111,7 +120,7 @@ public final class Main {
                 new ImagePush(images, registries, cfg.pushCompressionLevel()),
                 new DistributionInspect(registries), archives).register(router);
         new ContainerRoutes(containers, views, new ContainerStreams(containers, events)).register(router);
-        new NetworkRoutes(networks).register(router);
+        new NetworkRoutes(networks, containers).register(router);
 
         List<HttpServer> servers = new ArrayList<>();
         for (Path sock : cfg.unixSockets()) {
@@ -123,6 +132,7 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down: stopping running containers");
             containers.shutdown();
+            sandboxes.shutdown();
             for (HttpServer s : servers) {
                 try {
                     s.close();

@@ -20,6 +20,12 @@ public final class ContainerRecord {
     public List<String> args;
     public ObjectNode config;
     public ObjectNode hostConfig;
+    /**
+     * The networks the container is connected to, by network name, each with the endpoint
+     * settings the client asked for (Docker's EndpointSettings: IPAMConfig, Aliases, MacAddress);
+     * null for host, none and container:&lt;id&gt; modes.
+     */
+    public ObjectNode networks;
     public State state = new State();
     public int restartCount;
     /** Set while the daemon is removing the container (memory only: removal is atomic on disk). */

@@ -59,6 +59,11 @@ public final class ContainerService implements ImageService.ContainerUsage {
 
     public void setNetworkNames(java.util.function.Function<String, String> names) { this.networkNames = names; }
 
+    private volatile Networking networking = Networking.NONE;
+
+    /** The bridge driver (set by Main before any container starts). */
+    public void setNetworking(Networking networking) { this.networking = networking; }
+
     public ContainerService(DaemonConfig cfg, ContainerStore store, ImageStore images, LayerStore layers,
                             OciRuntime runtime, EventBus events) {
         this.cfg = cfg;
@@ -218,6 +223,7 @@ public final class ContainerService implements ImageService.ContainerUsage {
         if (argv.isEmpty()) throw BerthException.invalid("no command specified");
 
         ObjectNode hc = hostConfig(body.path("HostConfig"));
+        ObjectNode networks = endpointsConfig(hc.get("NetworkMode").asText(), body.path("NetworkingConfig").path("EndpointsConfig"));
 
         ContainerRecord r = new ContainerRecord();
         r.id = id;
@@ -228,6 +234,7 @@ public final class ContainerService implements ImageService.ContainerUsage {
         r.args = new ArrayList<>(argv.subList(1, argv.size()));
         r.config = c;
         r.hostConfig = hc;
+        r.networks = networks;
         store.create(r);
         Files.createDirectories(store.dir(id).resolve("fs/upper"));
         Files.createDirectories(store.dir(id).resolve("fs/work"));
@@ -319,14 +326,64 @@ public final class ContainerService implements ImageService.ContainerUsage {
         if (mode.isEmpty() || mode.equals("default")) hc.put("NetworkMode", "bridge");
         mode = hc.get("NetworkMode").asText();
         if (!(mode.equals("bridge") || mode.equals("none") || mode.equals("host"))) {
-            if (mode.startsWith("container:")) throw new BerthException.NotImplemented("network mode " + mode + " is not supported yet");
+            if (mode.startsWith("container:")) {
+                String target = mode.substring("container:".length());
+                if (target.isEmpty()) throw BerthException.invalid("invalid network mode: " + mode);
+                // resolved at start, as dockerd: a 404 here would make the docker CLI try to pull the image
+                return checkRuntime(hc);
+            }
             String known = networkNames.apply(mode);
             if (known == null) throw BerthException.notFound("network " + mode + " not found");
             hc.put("NetworkMode", known);
         }
+        return checkRuntime(hc);
+    }
+
+    private ObjectNode checkRuntime(ObjectNode hc) {
         String rt = hc.path("Runtime").asText("");
         if (!rt.isEmpty() && !rt.equals(runtime.name())) throw BerthException.invalid("unknown or invalid runtime name: " + rt);
         return hc;
+    }
+
+    /**
+     * The networks a new container joins, by name: its NetworkMode's network with the client's
+     * endpoint settings for it, plus any other network named in EndpointsConfig (API 1.44+).
+     * Null for host, none and container:&lt;id&gt;, which have no endpoints of their own.
+     */
+    private ObjectNode endpointsConfig(String mode, JsonNode given) {
+        if (mode.equals("host") || mode.equals("none") || mode.startsWith("container:")) {
+            if (given.isObject() && given.properties().stream().anyMatch(e -> !e.getKey().equals(mode) && !e.getKey().equals("default"))) {
+                throw BerthException.invalid("container sharing network namespace with another container or host cannot be connected to any other network");
+            }
+            return null;
+        }
+        ObjectNode out = Json.obj();
+        out.set(mode, Json.obj());
+        if (given.isObject()) {
+            for (var e : given.properties()) {
+                // the docker CLI names the NetworkMode's network "default" when --network was not given
+                String name = e.getKey().equals(mode) || e.getKey().equals("default") ? mode : networkNames.apply(e.getKey());
+                if (name == null) throw BerthException.notFound("network " + e.getKey() + " not found");
+                ObjectNode ep = Json.obj();
+                JsonNode v = e.getValue();
+                String ip = v.path("IPAMConfig").path("IPv4Address").asText("");
+                if (!ip.isEmpty()) {
+                    if (name.equals("bridge")) throw BerthException.invalid("user specified IP address is supported on user defined networks only");
+                    ep.putObject("IPAMConfig").put("IPv4Address", ip);
+                }
+                if (v.path("Aliases").isArray() && !v.get("Aliases").isEmpty()) {
+                    if (name.equals("bridge")) throw BerthException.invalid("network-scoped alias is supported only for containers in user defined networks");
+                    ep.set("Aliases", v.get("Aliases"));
+                }
+                String mac = v.path("MacAddress").asText("");
+                if (!mac.isEmpty()) {
+                    if (!mac.matches("[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}")) throw BerthException.invalid("invalid MAC address: " + mac);
+                    ep.put("MacAddress", mac.toLowerCase(java.util.Locale.ROOT));
+                }
+                out.set(name, ep);
+            }
+        }
+        return out;
     }
 
     static Map<String, String> attrs(ContainerRecord r) {
@@ -383,6 +440,7 @@ public final class ContainerService implements ImageService.ContainerUsage {
         Integer master = null;
         ContainerIo io = io(r);
         boolean started = false;
+        boolean attached = false;
         try {
             String user = r.config.path("User").asText("");
             UserSpec us = UserSpec.resolve(rootfs, user);
@@ -393,7 +451,31 @@ public final class ContainerService implements ImageService.ContainerUsage {
             String hostname = r.config.path("Hostname").asText();
             String netMode = r.hostConfig.path("NetworkMode").asText();
             boolean hostNet = netMode.equals("host");
-            writeEtcFiles(dir, hostname, r.config.path("Domainname").asText(""), hostNet);
+            String netnsPath = null;
+            if (netMode.startsWith("container:")) {
+                ContainerRecord other = store.resolve(netMode.substring("container:".length()));
+                int otherPid;
+                synchronized (other) { otherPid = other.state.running ? other.state.pid : 0; }
+                if (otherPid <= 0) throw BerthException.conflict("cannot join network namespace of a non running container: " + other.id);
+                netnsPath = "/proc/" + otherPid + "/ns/net";
+                Path od = store.dir(other.id);
+                Files.writeString(dir.resolve("hostname"), hostname + "\n");
+                Files.copy(od.resolve("hosts"), dir.resolve("hosts"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(od.resolve("resolv.conf"), dir.resolve("resolv.conf"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } else if (r.networks != null && !r.networks.isEmpty()) {
+                Networking.Sandbox sandbox = networking.attach(r);
+                if (sandbox != null) {
+                    attached = true;
+                    netnsPath = sandbox.netnsPath();
+                    Files.writeString(dir.resolve("hostname"), hostname + "\n");
+                    Files.writeString(dir.resolve("hosts"), sandbox.hosts());
+                    Files.writeString(dir.resolve("resolv.conf"), sandbox.resolvConf());
+                } else {
+                    writeEtcFiles(dir, hostname, r.config.path("Domainname").asText(""), false);
+                }
+            } else {
+                writeEtcFiles(dir, hostname, r.config.path("Domainname").asText(""), hostNet);
+            }
             boolean tty = r.tty();
             List<String> env = processEnv(r, tty);
             List<String> args = new ArrayList<>();
@@ -402,7 +484,7 @@ public final class ContainerService implements ImageService.ContainerUsage {
             var spec = OciSpec.build(new OciSpec.Params(args, env, cwd, us.uid(), us.gid(), us.additionalGids(), tty,
                     hostNet ? System.getenv().getOrDefault("HOSTNAME", hostname) : hostname, r.config.path("Domainname").asText(""),
                     rootfs.toString(), dir.resolve("hosts").toString(), dir.resolve("hostname").toString(),
-                    dir.resolve("resolv.conf").toString(), null, hostNet, "/" + cfg.cgroupParent() + "/" + r.id,
+                    dir.resolve("resolv.conf").toString(), netnsPath, hostNet, "/" + cfg.cgroupParent() + "/" + r.id,
                     !unconfined(r.hostConfig)));
             Files.write(bundle.resolve("config.json"), Json.bytes(spec));
             Files.deleteIfExists(bundle.resolve("init.pid"));
@@ -476,6 +558,7 @@ public final class ContainerService implements ImageService.ContainerUsage {
         } finally {
             if (!started) {
                 if (master != null) Posix.close(master);
+                if (attached) networking.detach(r.id);
                 unmountRootfs(r.id);
             }
         }
@@ -565,20 +648,23 @@ public final class ContainerService implements ImageService.ContainerUsage {
                     """);
             Files.writeString(dir.resolve("hostname"), hostname + "\n");
         }
-        Files.writeString(dir.resolve("resolv.conf"), resolvConf(hostNet));
+        Files.writeString(dir.resolve("resolv.conf"), resolvConf(hostResolvConf(), hostNet));
+    }
+
+    private static String hostResolvConf() {
+        try {
+            return Files.readString(Path.of("/etc/resolv.conf"));
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /**
      * The host's resolv.conf as Docker filters it: loopback name servers are useless inside a
      * network namespace, and when none are left Google's public resolvers are the default.
      */
-    static String resolvConf(boolean hostNet) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(Path.of("/etc/resolv.conf"));
-        } catch (IOException e) {
-            lines = List.of();
-        }
+    public static String resolvConf(String host, boolean hostNet) {
+        List<String> lines = host.isEmpty() ? List.of() : List.of(host.split("\n"));
         if (hostNet) return String.join("\n", lines) + "\n";
         StringBuilder out = new StringBuilder();
         boolean anyNs = false;
@@ -609,6 +695,7 @@ public final class ContainerService implements ImageService.ContainerUsage {
             return;
         }
         if (run.ptyMaster != null) Posix.close(run.ptyMaster);
+        networking.detach(r.id);
         unmountRootfs(r.id);
         runs.remove(r.id, run);
         io(r).endRun();
@@ -813,6 +900,68 @@ public final class ContainerService implements ImageService.ContainerUsage {
             }
             LOG.fine(() -> "removed " + Ids.shortId(r.id) + " in " + (System.nanoTime() - t0) / 1000 + " us");
             events.publish("container", "destroy", r.id, attrs(r));
+        } finally {
+            l.unlock();
+        }
+    }
+
+    // ---- networks ----------------------------------------------------------------------------
+
+    /**
+     * {@code POST /networks/{id}/connect}: records the network (with the client's endpoint
+     * settings) and, when the container runs, gives it an interface there at once.
+     */
+    public void connect(String ref, String network, JsonNode endpointConfig) throws IOException {
+        ContainerRecord r = store.resolve(ref);
+        ReentrantLock l = lock(r.id);
+        l.lock();
+        try {
+            String mode = r.hostConfig.path("NetworkMode").asText();
+            if (network.equals("host") || network.equals("none") || mode.equals("host") || mode.equals("none") || mode.startsWith("container:")) {
+                if (network.equals("host") || mode.equals("host")) {
+                    throw new BerthException.Forbidden("container cannot be disconnected from host network or connected to host network");
+                }
+                throw new BerthException.Forbidden("container sharing network namespace with another container or host cannot be connected to any other network");
+            }
+            if (r.networks != null && r.networks.has(network)) {
+                throw new BerthException.Forbidden("endpoint with name " + r.bareName() + " already exists in network " + network);
+            }
+            ObjectNode wanted = Json.obj();
+            wanted.set(network, endpointConfig == null || endpointConfig.isNull() ? Json.obj() : endpointConfig);
+            ObjectNode ep = endpointsConfig(network, wanted);
+            boolean running;
+            synchronized (r) { running = r.state.running; }
+            if (running) networking.connect(r, network, ep.get(network));
+            synchronized (r) {
+                if (r.networks == null) r.networks = Json.obj();
+                r.networks.set(network, ep.get(network));
+            }
+            store.save(r);
+            events.publish("network", "connect", network, Map.of("container", r.id, "name", network, "type", "bridge"));
+        } finally {
+            l.unlock();
+        }
+    }
+
+    /** {@code POST /networks/{id}/disconnect}. */
+    public void disconnect(String ref, String network, boolean force) throws IOException {
+        ContainerRecord r = store.resolve(ref);
+        ReentrantLock l = lock(r.id);
+        l.lock();
+        try {
+            if (network.equals("host") && r.hostConfig.path("NetworkMode").asText().equals("host")) {
+                throw new BerthException.Forbidden("container cannot be disconnected from host network or connected to host network");
+            }
+            if (r.networks == null || !r.networks.has(network)) {
+                throw new BerthException.Forbidden("container " + r.id + " is not connected to network " + network);
+            }
+            networking.disconnect(r.id, network);
+            synchronized (r) {
+                r.networks.remove(network);
+                // a container whose NetworkMode network is gone keeps it as its mode, as dockerd does
+            }
+            store.save(r);
+            events.publish("network", "disconnect", network, Map.of("container", r.id, "name", network, "type", "bridge"));
         } finally {
             l.unlock();
         }

@@ -27,11 +27,40 @@ public final class ContainerViews {
     private final ContainerService service;
     private final ImageStore images;
     private final LayerStore layers;
+    private final Networking networking;
 
-    public ContainerViews(ContainerService service, ImageStore images, LayerStore layers) {
+    public ContainerViews(ContainerService service, ImageStore images, LayerStore layers, Networking networking) {
         this.service = service;
         this.images = images;
         this.layers = layers;
+        this.networking = networking;
+    }
+
+    private ObjectNode networkSettings(ContainerRecord r) {
+        ObjectNode s = networking.settings(r);
+        return s != null ? s : plainNetworkSettings(r);
+    }
+
+    /**
+     * The ps row's Ports from NetworkSettings.Ports: one entry per binding, and exposed ports
+     * that are not published with no public side.
+     */
+    static ArrayNode summaryPorts(ObjectNode settings) {
+        ArrayNode out = Json.arr();
+        settings.path("Ports").properties().forEach(e -> {
+            String[] pp = e.getKey().split("/");
+            int priv = Integer.parseInt(pp[0]);
+            String type = pp.length > 1 ? pp[1] : "tcp";
+            if (!e.getValue().isArray() || e.getValue().isEmpty()) {
+                out.addObject().put("PrivatePort", priv).put("Type", type);
+            } else {
+                for (var b : e.getValue()) {
+                    out.addObject().put("IP", b.path("HostIp").asText()).put("PrivatePort", priv)
+                            .put("PublicPort", Integer.parseInt(b.path("HostPort").asText("0"))).put("Type", type);
+                }
+            }
+        });
+        return out;
     }
 
     public ObjectNode inspect(ContainerRecord r, boolean size) {
@@ -102,7 +131,7 @@ public final class ContainerViews {
         return img == null ? 0 : img.size();
     }
 
-    private static ObjectNode networkSettings(ContainerRecord r) {
+    private static ObjectNode plainNetworkSettings(ContainerRecord r) {
         ObjectNode ns = Json.obj();
         ns.put("Bridge", "");
         ns.put("SandboxID", "");
@@ -153,7 +182,8 @@ public final class ContainerViews {
             for (String a : r.args) cmd.append(' ').append(a);
             n.put("Command", cmd.toString());
             n.put("Created", Instant.parse(r.created).getEpochSecond());
-            n.putArray("Ports");
+            ObjectNode settings = networkSettings(r);
+            n.set("Ports", summaryPorts(settings));
             if (size) {
                 long rw = Mounts.du(service.store().dir(r.id).resolve("fs/upper"));
                 n.put("SizeRw", rw);
@@ -163,8 +193,7 @@ public final class ContainerViews {
             n.put("State", r.state.status);
             n.put("Status", status(r));
             n.putObject("HostConfig").put("NetworkMode", r.hostConfig.path("NetworkMode").asText("bridge"));
-            ObjectNode nets = n.putObject("NetworkSettings").putObject("Networks");
-            nets.set(r.hostConfig.path("NetworkMode").asText("bridge"), networkSettings(r).path("Networks").path(r.hostConfig.path("NetworkMode").asText("bridge")));
+            n.putObject("NetworkSettings").set("Networks", settings.path("Networks"));
             n.putArray("Mounts");
             return n;
         }

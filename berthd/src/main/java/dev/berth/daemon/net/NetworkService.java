@@ -44,6 +44,14 @@ public final class NetworkService {
     private final Supplier<List<Subnet>> hostRoutes;
     /** IPAM leases per network ID: address → container ID, persisted in {@code <id>.leases.json}. */
     private final Map<String, java.util.TreeMap<Long, String>> leases = new LinkedHashMap<>();
+    /** Told when a network is removed (the bridge driver deletes its bridge). */
+    private volatile java.util.function.Consumer<Network> onRemove = n -> {};
+    /** A running container's endpoint on a network for inspect's Containers; null when it has none. */
+    private volatile java.util.function.BiFunction<String, Network, ObjectNode> endpointDetails = (c, n) -> null;
+
+    public void setOnRemove(java.util.function.Consumer<Network> hook) { this.onRemove = hook; }
+
+    public void setEndpointDetails(java.util.function.BiFunction<String, Network, ObjectNode> details) { this.endpointDetails = details; }
 
     public NetworkService(Path dataRoot, EventBus events, Supplier<List<Endpoint>> endpoints) throws IOException {
         this(dataRoot, events, endpoints, NetworkService::hostRoutes, null);
@@ -83,6 +91,19 @@ public final class NetworkService {
     }
 
     private synchronized void ensurePredefined(String bip) throws IOException {
+        Network existing = byName("bridge");
+        if (existing != null && bip != null) {
+            Subnet s = Subnet.parse(bip);
+            long gw = Subnet.parseIp(bip.substring(0, bip.indexOf('/')));
+            if (!s.equals(existing.subnet()) || existing.gateway() == null || existing.gateway() != gw) {
+                // --bip changed since the network was made: the default bridge follows it, as in dockerd
+                Path lf = dir.resolve(existing.id() + ".leases.json");
+                Files.deleteIfExists(lf);
+                leases.remove(existing.id());
+                save(new Network(existing.id(), existing.name(), existing.driver(), existing.created(), s, gw, null, false, false,
+                        existing.labels(), existing.options()));
+            }
+        }
         if (byName("bridge") == null) {
             Subnet subnet;
             Long gateway;
@@ -219,7 +240,7 @@ public final class NetworkService {
     }
 
     /** IPv4 routes of the host (/proc/net/route), so new networks avoid ranges in use. */
-    static List<Subnet> hostRoutes() {
+    public static List<Subnet> hostRoutes() {
         List<Subnet> out = new ArrayList<>();
         try {
             List<String> lines = Files.readAllLines(Path.of("/proc/net/route"));
@@ -301,6 +322,7 @@ public final class NetworkService {
             throw BerthException.conflict("error while removing network: network " + n.name() + " id " + n.id()
                     + " has active endpoints (name:\"" + users.getFirst().name() + "\" id:\"" + Ids.shortId(users.getFirst().containerId()) + "\")");
         }
+        onRemove.accept(n); // the bridge first: a crash after it leaves the network, which brings it back
         Files.deleteIfExists(dir.resolve(n.id() + ".json"));
         Files.deleteIfExists(dir.resolve(n.id() + ".leases.json"));
         byId.remove(n.id());
@@ -393,8 +415,12 @@ public final class NetworkService {
         ObjectNode containers = v.putObject("Containers");
         if (withContainers) {
             for (Endpoint e : usersOf(n)) {
-                containers.putObject(e.containerId()).put("Name", e.name()).put("EndpointID", "").put("MacAddress", "")
-                        .put("IPv4Address", "").put("IPv6Address", "");
+                ObjectNode details = endpointDetails.apply(e.containerId(), n);
+                if (details == null) {
+                    details = Json.obj().put("EndpointID", "").put("MacAddress", "").put("IPv4Address", "").put("IPv6Address", "");
+                }
+                ObjectNode c = containers.putObject(e.containerId()).put("Name", e.name());
+                c.setAll(details);
             }
         }
         ObjectNode opts = v.putObject("Options");

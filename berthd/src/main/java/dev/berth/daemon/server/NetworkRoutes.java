@@ -1,5 +1,6 @@
 package dev.berth.daemon.server;
 
+import dev.berth.daemon.container.ContainerService;
 import dev.berth.daemon.errors.BerthException;
 import dev.berth.daemon.net.NetworkService;
 import dev.berth.daemon.util.Filters;
@@ -8,8 +9,12 @@ import java.util.Map;
 /** /networks endpoints: thin handlers over {@link NetworkService}. */
 public final class NetworkRoutes {
     private final NetworkService networks;
+    private final ContainerService containers;
 
-    public NetworkRoutes(NetworkService networks) { this.networks = networks; }
+    public NetworkRoutes(NetworkService networks, ContainerService containers) {
+        this.networks = networks;
+        this.containers = containers;
+    }
 
     public void register(Router r) {
         r.get("/networks", (req, res) -> res.json(200, networks.list(Filters.parse(req.query("filters")))));
@@ -24,12 +29,20 @@ public final class NetworkRoutes {
             res.empty(204);
         });
         r.post("/networks/{id}/connect", (req, res) -> {
-            networks.resolve(req.pathParam("id"));
-            throw new BerthException.NotImplemented("connecting a container to a network is not supported yet");
+            var n = networks.resolve(req.pathParam("id"));
+            var body = req.jsonBody();
+            String container = body.path("Container").asText("");
+            if (container.isEmpty()) throw BerthException.invalid("no container specified");
+            containers.connect(container, n.name(), body.get("EndpointConfig"));
+            res.empty(200);
         });
         r.post("/networks/{id}/disconnect", (req, res) -> {
-            networks.resolve(req.pathParam("id"));
-            throw new BerthException.NotImplemented("disconnecting a container from a network is not supported yet");
+            var n = networks.resolve(req.pathParam("id"));
+            var body = req.jsonBody();
+            String container = body.path("Container").asText("");
+            if (container.isEmpty()) throw BerthException.invalid("no container specified");
+            containers.disconnect(container, n.name(), body.path("Force").asBoolean(false));
+            res.empty(200);
         });
     }
 }

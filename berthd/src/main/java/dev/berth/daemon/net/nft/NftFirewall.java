@@ -55,7 +55,12 @@ public final class NftFirewall implements AutoCloseable {
 
     /** berthd's firewall: the {@code nft} program, {@code table ip berth}, the real sysctls. */
     public static NftFirewall system() {
-        return new NftFirewall(new NftCommand(), NftRules.DEFAULT_TABLE, Path.of("/proc/sys/net/ipv4/conf"));
+        return system(NftRules.DEFAULT_TABLE);
+    }
+
+    /** berthd's firewall in {@code table ip <table>} (a second daemon with its own bridge uses its own table). */
+    public static NftFirewall system(String table) {
+        return new NftFirewall(new NftCommand(), table, Path.of("/proc/sys/net/ipv4/conf"));
     }
 
     public String table() { return table; }
