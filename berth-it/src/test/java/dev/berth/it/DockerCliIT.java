@@ -74,7 +74,9 @@ class DockerCliIT extends BusyboxDaemonTest {
         List<String> lines = r.out().lines().toList();
         assertEquals("boxy", lines.get(0));
         assertEquals("pid=1", lines.get(2), r::toString);
-        assertEquals("1", lines.getLast().strip(), "only loopback in a none/default network: " + r);
+        assertEquals("2", lines.getLast().strip(), "loopback and eth0 on the default bridge: " + r);
+        assertEquals("1", ok(d.docker("run", "--rm", "--network", "none", "busybox", "sh", "-c", "ip -o link | wc -l")).out().strip(),
+                "only loopback with --network none");
         Cmd.Result caps = ok(d.docker("run", "--rm", "busybox", "grep", "CapBnd", "/proc/self/status"));
         assertTrue(caps.out().contains("00000000a80425fb"), "Docker's default capability set: " + caps);
         Cmd.Result ro = d.docker("run", "--rm", "busybox", "sh", "-c", "echo 1 > /proc/sys/kernel/domainname");

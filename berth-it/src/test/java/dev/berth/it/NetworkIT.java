@@ -25,7 +25,7 @@ class NetworkIT extends BusyboxDaemonTest {
         String id = ok(d.docker("network", "create", "--label", "team=a", "app")).out().strip();
         assertEquals(64, id.length());
         String subnet = ok(d.docker("network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}}{{end}}", "app")).out().strip();
-        assertTrue(subnet.matches("172\\.(1[89]|2\\d|3[01])\\.0\\.0/16"), "a free default pool: " + subnet);
+        assertTrue(subnet.matches("172\\.(1[789]|2\\d|3[01])\\.0\\.0/16"), "a free default pool: " + subnet);
         ok(d.docker("network", "create", "--subnet", "10.77.0.0/24", "--gateway", "10.77.0.254", "--ip-range", "10.77.0.128/25",
                 "--internal", "fixed"));
         assertEquals("10.77.0.0/24 10.77.0.128/25 10.77.0.254 true", ok(d.docker("network", "inspect", "-f",

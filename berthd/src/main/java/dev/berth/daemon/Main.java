@@ -98,7 +98,7 @@ public final class Main {
                 .flatMap(r -> r.networks == null ? java.util.stream.Stream.<NetworkService.Endpoint>empty()
                         : java.util.stream.StreamSupport.stream(java.util.Spliterators.spliteratorUnknownSize(r.networks.fieldNames(), 0), false)
                                 .map(net -> new NetworkService.Endpoint(r.id, r.name.substring(1), net)))
-                .toList(), NetworkService::hostRoutes, cfg.net().bip());
+                .toList(), NetworkService::hostRoutes, cfg.net().bip(), cfg.net().bridge());
         Sandboxes sandboxes = new Sandboxes(cfg, networks);
         networks.setOnRemove(sandboxes::networkRemoved);
         networks.setEndpointDetails(sandboxes::endpointOf);

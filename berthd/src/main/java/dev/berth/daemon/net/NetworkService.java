@@ -63,6 +63,12 @@ public final class NetworkService {
      */
     public NetworkService(Path dataRoot, EventBus events, Supplier<List<Endpoint>> endpoints, Supplier<List<Subnet>> hostRoutes, String bip)
             throws IOException {
+        this(dataRoot, events, endpoints, hostRoutes, bip, "berth0");
+    }
+
+    /** @param bridge the default bridge's device ({@code --bridge}), shown in its options */
+    public NetworkService(Path dataRoot, EventBus events, Supplier<List<Endpoint>> endpoints, Supplier<List<Subnet>> hostRoutes, String bip,
+                          String bridge) throws IOException {
         this.dir = dataRoot.resolve("networks");
         this.events = events;
         this.endpoints = endpoints;
@@ -87,11 +93,18 @@ public final class NetworkService {
                 }
             }
         }
-        ensurePredefined(bip);
+        ensurePredefined(bip, bridge);
     }
 
-    private synchronized void ensurePredefined(String bip) throws IOException {
+    private synchronized void ensurePredefined(String bip, String bridge) throws IOException {
         Network existing = byName("bridge");
+        if (existing != null && !bridge.equals(existing.options().get("com.docker.network.bridge.name"))) {
+            Map<String, String> opts = new LinkedHashMap<>(existing.options());
+            opts.put("com.docker.network.bridge.name", bridge);
+            existing = new Network(existing.id(), existing.name(), existing.driver(), existing.created(), existing.subnet(), existing.gateway(),
+                    existing.ipRange(), existing.internal(), existing.attachable(), existing.labels(), opts);
+            save(existing);
+        }
         if (existing != null && bip != null) {
             Subnet s = Subnet.parse(bip);
             long gw = Subnet.parseIp(bip.substring(0, bip.indexOf('/')));
@@ -121,7 +134,7 @@ public final class NetworkService {
             opts.put("com.docker.network.bridge.enable_icc", "true");
             opts.put("com.docker.network.bridge.enable_ip_masquerade", "true");
             opts.put("com.docker.network.bridge.host_binding_ipv4", "0.0.0.0");
-            opts.put("com.docker.network.bridge.name", "berth0");
+            opts.put("com.docker.network.bridge.name", bridge);
             opts.put("com.docker.network.driver.mtu", "1500");
             save(new Network(Ids.newId(), "bridge", "bridge", now(), subnet, gateway, null, false, false, Map.of(), opts));
         }
@@ -310,7 +323,9 @@ public final class NetworkService {
     private void saveLeases(String networkId) throws IOException {
         ObjectNode o = Json.obj();
         leases.getOrDefault(networkId, new java.util.TreeMap<>()).forEach((ip, c) -> o.put(Subnet.formatIp(ip), c));
-        AtomicFiles.write(dir.resolve(networkId + ".leases.json"), Json.bytes(o));
+        // No fsync: no container outlives the daemon, and a restarted daemon releases every lease
+        // (Sandboxes.reconcile); the file only has to be whole, which the rename guarantees.
+        AtomicFiles.replace(dir.resolve(networkId + ".leases.json"), Json.bytes(o));
     }
 
     /** {@code DELETE /networks/{id}}. */

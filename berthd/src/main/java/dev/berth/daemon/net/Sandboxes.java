@@ -218,6 +218,7 @@ public final class Sandboxes implements Networking {
     }
 
     private static String bridgeName(Network n, String defaultBridge) {
+        if (n.name().equals(Network.DEFAULT_BRIDGE)) return defaultBridge; // --bridge, whatever the record says
         String named = n.options().get("com.docker.network.bridge.name");
         if (named != null && !named.isEmpty()) return named;
         return n.name().equals(Network.DEFAULT_BRIDGE) ? defaultBridge : "br-" + n.id().substring(0, 12);
@@ -235,7 +236,8 @@ public final class Sandboxes implements Networking {
     /** Creates (or adopts) the network's bridge with its gateway address, up. */
     private synchronized String ensureBridge(Network n) throws IOException {
         String have = bridges.get(n.id());
-        if (have != null) return have;
+        if (have != null && Files.exists(Path.of("/sys/class/net", have))) return have;
+        // first use, or someone deleted the device under us: (re)create it
         if (n.subnet() == null) throw BerthException.invalid("network " + n.name() + " has no subnet");
         String name = bridgeName(n, cfg.net().bridge());
         Inet4Address gw = (Inet4Address) InetAddress.ofLiteral(Subnet.formatIp(n.gateway()));

@@ -18,11 +18,24 @@ public final class AtomicFiles {
     private AtomicFiles() {}
 
     public static void write(Path target, byte[] data) throws IOException {
+        write(target, data, true);
+    }
+
+    /**
+     * Like {@link #write(Path, byte[])} without the fsyncs: readers and a restarted daemon still
+     * see the old or the new file, never a mix (rename is atomic), but after a power loss the
+     * file may be an older version. For state a restart rebuilds anyway.
+     */
+    public static void replace(Path target, byte[] data) throws IOException {
+        write(target, data, false);
+    }
+
+    private static void write(Path target, byte[] data, boolean durable) throws IOException {
         Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             ByteBuffer buf = ByteBuffer.wrap(data);
             while (buf.hasRemaining()) ch.write(buf);
-            ch.force(true);
+            if (durable) ch.force(true);
         }
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -30,7 +43,7 @@ public final class AtomicFiles {
             Files.deleteIfExists(tmp);
             throw e;
         }
-        fsyncDir(target.getParent());
+        if (durable) fsyncDir(target.getParent());
     }
 
     public static void fsyncDir(Path dir) throws IOException {
