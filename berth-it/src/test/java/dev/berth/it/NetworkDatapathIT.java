@@ -223,6 +223,30 @@ class NetworkDatapathIT extends BusyboxDaemonTest {
     }
 
     @Test
+    void networkOptionsAndEndpointSettings() throws Exception {
+        ok(d.docker("network", "create", "-o", "com.docker.network.bridge.enable_icc=false", "-o", "com.docker.network.driver.mtu=1400",
+                "--subnet", "10.198.7.0/24", "noicc"));
+        int port = freePort();
+        ok(d.docker("run", "-d", "--name", "s1", "--network", "noicc", "--ip", "10.198.7.50", "--mac-address", "02:00:00:00:00:50",
+                "-p", "127.0.0.1:" + port + ":80", "busybox", "httpd", "-f", "-p", "80", "-h", "/etc"));
+        assertEquals("10.198.7.50 02:00:00:00:00:50", ok(d.docker("inspect", "-f",
+                "{{with .NetworkSettings.Networks.noicc}}{{.IPAddress}} {{.MacAddress}}{{end}}", "s1")).out().strip());
+        String out = run("--network", "noicc", "--dns", "10.9.9.9", "--dns-search", "example.test", "--dns-option", "ndots:2",
+                "busybox", "sh", "-c", "cat /etc/resolv.conf; ip link show eth0; timeout 3 nc 10.198.7.50 80 </dev/null && echo reached || echo blocked");
+        assertTrue(out.contains("nameserver 127.0.0.11") && out.contains("search example.test") && out.contains("options ndots:2"), out);
+        assertTrue(out.contains("mtu 1400"), out);
+        assertTrue(out.contains("blocked") && !out.contains("reached"), "icc=false: neighbours cannot talk:\n" + out);
+        String hostname = ok(d.docker("inspect", "-f", "{{.Config.Hostname}}", "s1")).out().strip();
+        assertEquals(hostname, get("http://127.0.0.1:" + port + "/hostname").strip(), "its published port still works");
+        Cmd.Result taken = d.docker("run", "--rm", "--network", "noicc", "--ip", "10.198.7.50", "busybox", "true");
+        assertTrue(taken.err().contains("Address already in use"), taken::toString);
+        Cmd.Result onDefault = d.docker("run", "--rm", "--ip", "10.198.7.51", "busybox", "true");
+        assertTrue(onDefault.err().contains("user specified IP address is supported on user defined networks only"), onDefault::toString);
+        ok(d.docker("rm", "-f", "s1"));
+        assertNoNetworkLeaks(d);
+    }
+
+    @Test
     void connectAndDisconnectRunningContainers() throws Exception {
         ok(d.docker("network", "create", "left"));
         ok(d.docker("network", "create", "right"));

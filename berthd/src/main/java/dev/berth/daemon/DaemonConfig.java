@@ -29,9 +29,11 @@ public record DaemonConfig(
     /**
      * Networking settings: the default bridge's device and address ({@code --bridge},
      * {@code --bip}), IP forwarding, the daemon-wide DNS servers, and whether the embedded DNS
-     * server may forward unknown names (tests turn it off so no query leaves the machine).
+     * server may forward unknown names (tests turn it off so no query leaves the machine), and
+     * {@code default-address-pools} as {@code base=<cidr>,size=<prefix>} strings.
      */
-    public record Net(String bridge, String bip, boolean ipForward, List<String> dns, boolean embeddedDnsForward) {}
+    public record Net(String bridge, String bip, boolean ipForward, List<String> dns, boolean embeddedDnsForward,
+                      List<String> addressPools) {}
 
     public static final String DEFAULT_SOCKET = "unix:///run/berth/berth.sock";
 

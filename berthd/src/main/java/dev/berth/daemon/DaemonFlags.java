@@ -45,6 +45,7 @@ public final class DaemonFlags {
         flag("bip", false, false, "Specify default-bridge IPv4 network (address/prefix, e.g. 172.17.0.1/16)", "--bip");
         flag("ip-forward", true, false, "Enable IP forwarding in system configuration (default true)", "--ip-forward");
         flag("dns", false, true, "DNS server to use (default: the host's resolv.conf)", "--dns");
+        flag("default-address-pools", false, true, "Default address pools for node specific local networks (base=<cidr>,size=<prefix>)", "--default-address-pool");
         flag("embedded-dns-forward", true, false, "Let the embedded DNS server forward names it does not know (default true; tests: false)", "--embedded-dns-forward");
         flag("cgroup-parent", false, false, "Parent cgroup for all containers (default berth)", "--cgroup-parent");
         flag("registry-loopback-only", true, false, "Refuse registries not on 127.0.0.0/8 or ::1 (tests: no traffic leaves the machine)", "--registry-loopback-only");
@@ -168,7 +169,30 @@ public final class DaemonFlags {
         }
         return new DaemonConfig(hosts, dataRoot, execRoot, pid, runtime, level, ipMasq, iptables, cgroupParent, loopbackOnly,
                 list(given, file, "insecure-registries"), mirrors, certsDirs, attempts, java.time.Duration.ofMillis(Math.round(stall * 1000)),
-                gzipLevel, new DaemonConfig.Net(bridge, bip, ipForward, dns, dnsForward));
+                gzipLevel, new DaemonConfig.Net(bridge, bip, ipForward, dns, dnsForward, addressPools(given, file)));
+    }
+
+    /**
+     * {@code --default-address-pool base=10.10.0.0/16,size=24} (repeatable) or daemon.json's
+     * {@code "default-address-pools": [{"base": "10.10.0.0/16", "size": 24}]}, checked here.
+     */
+    private static List<String> addressPools(Map<String, List<String>> given, JsonNode file) throws Exit {
+        List<String> out = new ArrayList<>();
+        if (given.containsKey("default-address-pools")) {
+            out.addAll(given.get("default-address-pools"));
+        } else if (file.has("default-address-pools")) {
+            JsonNode pools = file.get("default-address-pools");
+            if (!pools.isArray()) throw new Exit(1, "invalid default-address-pools: an array of {\"base\", \"size\"} objects is expected");
+            for (JsonNode p : pools) out.add("base=" + p.path("base").asText("") + ",size=" + p.path("size").asText(""));
+        }
+        for (String p : out) {
+            try {
+                dev.berth.daemon.net.NetworkService.AddressPool.parse(p);
+            } catch (RuntimeException e) {
+                throw new Exit(1, e.getMessage());
+            }
+        }
+        return out;
     }
 
     private static int positiveInt(String v, String key) throws Exit {

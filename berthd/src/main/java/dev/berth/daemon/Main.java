@@ -98,7 +98,8 @@ public final class Main {
                 .flatMap(r -> r.networks == null ? java.util.stream.Stream.<NetworkService.Endpoint>empty()
                         : java.util.stream.StreamSupport.stream(java.util.Spliterators.spliteratorUnknownSize(r.networks.fieldNames(), 0), false)
                                 .map(net -> new NetworkService.Endpoint(r.id, r.name.substring(1), net)))
-                .toList(), NetworkService::hostRoutes, cfg.net().bip(), cfg.net().bridge());
+                .toList(), NetworkService::hostRoutes, cfg.net().bip(), cfg.net().bridge(),
+                cfg.net().addressPools().stream().map(NetworkService.AddressPool::parse).toList());
         Sandboxes sandboxes = new Sandboxes(cfg, networks);
         networks.setOnRemove(sandboxes::networkRemoved);
         networks.setEndpointDetails(sandboxes::endpointOf);

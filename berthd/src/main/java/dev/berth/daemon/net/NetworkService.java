@@ -37,6 +37,47 @@ public final class NetworkService {
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
     private static final String DEFAULT_BRIDGE_SUBNET = "172.17.0.0/16";
 
+    /**
+     * One of {@code default-address-pools}: subnets of prefix {@code size} carved from
+     * {@code base}, in order.
+     */
+    public record AddressPool(Subnet base, int size) {
+        public AddressPool {
+            if (size < base.prefix() || size > 30) {
+                throw BerthException.invalid("invalid default address pool " + base + " size " + size + ": size must be between " + base.prefix() + " and 30");
+            }
+        }
+
+        /** {@code base=10.10.0.0/16,size=24}, dockerd's flag syntax. */
+        public static AddressPool parse(String spec) {
+            String base = null, size = null;
+            for (String kv : spec.split(",")) {
+                String[] f = kv.split("=", 2);
+                if (f.length != 2) throw BerthException.invalid("invalid default address pool: " + spec);
+                switch (f[0].strip()) {
+                    case "base" -> base = f[1].strip();
+                    case "size" -> size = f[1].strip();
+                    default -> throw BerthException.invalid("invalid default address pool field " + f[0] + " in " + spec);
+                }
+            }
+            if (base == null || size == null) throw BerthException.invalid("invalid default address pool: " + spec + " (base and size are required)");
+            try {
+                return new AddressPool(Subnet.parse(base), Integer.parseInt(size));
+            } catch (NumberFormatException e) {
+                throw BerthException.invalid("invalid default address pool size: " + size);
+            }
+        }
+    }
+
+    /** dockerd's defaults: 172.17–31.0.0/16, then 192.168.0.0/16 in /20s. */
+    public static final List<AddressPool> DEFAULT_POOLS = List.of(
+            new AddressPool(Subnet.parse("172.17.0.0/16"), 16), new AddressPool(Subnet.parse("172.18.0.0/15"), 16),
+            new AddressPool(Subnet.parse("172.20.0.0/14"), 16), new AddressPool(Subnet.parse("172.24.0.0/14"), 16),
+            new AddressPool(Subnet.parse("172.28.0.0/14"), 16), new AddressPool(Subnet.parse("192.168.0.0/16"), 20));
+
+    private final List<AddressPool> pools;
+
+
     private final Path dir;
     private final EventBus events;
     private final Supplier<List<Endpoint>> endpoints;
@@ -63,12 +104,13 @@ public final class NetworkService {
      */
     public NetworkService(Path dataRoot, EventBus events, Supplier<List<Endpoint>> endpoints, Supplier<List<Subnet>> hostRoutes, String bip)
             throws IOException {
-        this(dataRoot, events, endpoints, hostRoutes, bip, "berth0");
+        this(dataRoot, events, endpoints, hostRoutes, bip, "berth0", DEFAULT_POOLS);
     }
 
     /** @param bridge the default bridge's device ({@code --bridge}), shown in its options */
     public NetworkService(Path dataRoot, EventBus events, Supplier<List<Endpoint>> endpoints, Supplier<List<Subnet>> hostRoutes, String bip,
-                          String bridge) throws IOException {
+                          String bridge, List<AddressPool> pools) throws IOException {
+        this.pools = pools.isEmpty() ? DEFAULT_POOLS : List.copyOf(pools);
         this.dir = dataRoot.resolve("networks");
         this.events = events;
         this.endpoints = endpoints;
@@ -126,7 +168,7 @@ public final class NetworkService {
                 gateway = Subnet.parseIp(bip.substring(0, bip.indexOf('/')));
             } else {
                 Subnet preferred = Subnet.parse(DEFAULT_BRIDGE_SUBNET);
-                subnet = collides(preferred) ? allocate() : preferred;
+                subnet = pools != DEFAULT_POOLS || collides(preferred) ? allocate() : preferred;
                 gateway = subnet.firstHost();
             }
             Map<String, String> opts = new LinkedHashMap<>();
@@ -239,10 +281,14 @@ public final class NetworkService {
 
     /** The first free subnet of dockerd's default address pools. */
     private Subnet allocate() {
-        List<Subnet> candidates = new ArrayList<>();
-        for (int i = 17; i <= 31; i++) candidates.add(Subnet.parse("172." + i + ".0.0/16"));
-        for (int i = 0; i < 256; i += 16) candidates.add(Subnet.parse("192.168." + i + ".0/20"));
-        for (Subnet c : candidates) if (!collides(c)) return c;
+        for (AddressPool pool : pools) {
+            Subnet base = pool.base();
+            long step = 1L << (32 - pool.size());
+            for (long a = base.base(); a <= base.last(); a += step) {
+                Subnet c = new Subnet(a, pool.size());
+                if (!collides(c)) return c;
+            }
+        }
         throw new BerthException.Forbidden("could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network");
     }
 

@@ -28,6 +28,22 @@ class NetworkServiceTest {
         assertEquals("172.20.0.0/16", create(s, "{\"Name\":\"a\"}").subnet().toString());
     }
 
+    @Test void defaultAddressPoolsAndBipAndBridgeName() throws Exception {
+        var pools = List.of(NetworkService.AddressPool.parse("base=10.10.0.0/16,size=24"));
+        NetworkService s = new NetworkService(root, new EventBus(), List::of, () -> List.of(Subnet.parse("10.10.0.0/24")), null, "br9", pools);
+        assertEquals("10.10.1.0/24", s.resolve("bridge").subnet().toString(), "the default bridge takes the first free pool subnet");
+        assertEquals("br9", s.resolve("bridge").options().get("com.docker.network.bridge.name"));
+        assertEquals("10.10.2.0/24", create(s, "{\"Name\":\"a\"}").subnet().toString());
+        String id = s.resolve("bridge").id();
+        NetworkService again = new NetworkService(root, new EventBus(), List::of, List::of, "10.77.0.1/24", "br8", pools);
+        assertEquals(id, again.resolve("bridge").id(), "--bip changes the default bridge, not its identity");
+        assertEquals("10.77.0.0/24", again.resolve("bridge").subnet().toString());
+        assertEquals("10.77.0.1", Subnet.formatIp(again.resolve("bridge").gateway()));
+        assertEquals("br8", again.resolve("bridge").options().get("com.docker.network.bridge.name"));
+        assertThrows(BerthException.InvalidArgument.class, () -> NetworkService.AddressPool.parse("base=10.0.0.0/16,size=8"));
+        assertThrows(BerthException.InvalidArgument.class, () -> NetworkService.AddressPool.parse("base=10.0.0.0/16"));
+    }
+
     @Test void leasesAreUniqueRespectRangesAndSurviveARestart() throws Exception {
         NetworkService s = service(List.of());
         Network n = create(s, "{\"Name\":\"n\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.9.0.0/29\",\"IPRange\":\"10.9.0.4/30\"}]}}");
