@@ -62,6 +62,7 @@ public final class Leaks {
         if (Files.exists(d.dataRoot.resolve("containers").resolve(containerId))) out.add("container dir");
         if (Files.exists(d.execRoot.resolve("containers").resolve(containerId))) out.add("bundle dir");
         if (Files.exists(d.execRoot.resolve("runc").resolve(containerId))) out.add("runc state");
+        if (Files.exists(d.execRoot.resolve("netns").resolve(containerId))) out.add("netns file");
         return out;
     }
 

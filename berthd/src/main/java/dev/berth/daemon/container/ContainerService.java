@@ -471,10 +471,10 @@ public final class ContainerService implements ImageService.ContainerUsage {
                     Files.writeString(dir.resolve("hosts"), sandbox.hosts());
                     Files.writeString(dir.resolve("resolv.conf"), sandbox.resolvConf());
                 } else {
-                    writeEtcFiles(dir, hostname, r.config.path("Domainname").asText(""), false);
+                    writeEtcFiles(dir, hostname, r.config.path("Domainname").asText(""), false, extraHosts(r));
                 }
             } else {
-                writeEtcFiles(dir, hostname, r.config.path("Domainname").asText(""), hostNet);
+                writeEtcFiles(dir, hostname, r.config.path("Domainname").asText(""), hostNet, extraHosts(r));
             }
             boolean tty = r.tty();
             List<String> env = processEnv(r, tty);
@@ -633,9 +633,20 @@ public final class ContainerService implements ImageService.ContainerUsage {
         }
     }
 
-    private static void writeEtcFiles(Path dir, String hostname, String domainname, boolean hostNet) throws IOException {
+    /** {@code --add-host name:ip} entries as hosts lines ({@code host-gateway} is the bridge driver's business). */
+    private static String extraHosts(ContainerRecord r) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode h : r.hostConfig.path("ExtraHosts")) {
+            String v = h.asText();
+            int c = v.indexOf(':');
+            if (c > 0 && !v.endsWith(":host-gateway")) sb.append(v.substring(c + 1)).append('\t').append(v, 0, c).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static void writeEtcFiles(Path dir, String hostname, String domainname, boolean hostNet, String extraHosts) throws IOException {
         if (hostNet) {
-            Files.write(dir.resolve("hosts"), Files.readAllBytes(Path.of("/etc/hosts")));
+            Files.writeString(dir.resolve("hosts"), Files.readString(Path.of("/etc/hosts")) + extraHosts);
             Files.writeString(dir.resolve("hostname"), System.getenv().getOrDefault("HOSTNAME", hostname) + "\n");
         } else {
             Files.writeString(dir.resolve("hosts"), """
@@ -645,7 +656,7 @@ public final class ContainerService implements ImageService.ContainerUsage {
                     ff00::0\tip6-mcastprefix
                     ff02::1\tip6-allnodes
                     ff02::2\tip6-allrouters
-                    """);
+                    """ + extraHosts);
             Files.writeString(dir.resolve("hostname"), hostname + "\n");
         }
         Files.writeString(dir.resolve("resolv.conf"), resolvConf(hostResolvConf(), hostNet));
