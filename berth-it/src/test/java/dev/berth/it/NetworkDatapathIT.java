@@ -110,6 +110,17 @@ class NetworkDatapathIT extends BusyboxDaemonTest {
         assertFalse(table.contains("dnat to"), "no published port is left in the nft table:\n" + table);
     }
 
+    /** Waits until {@code url} answers {@code body} (a server just started may not listen yet). */
+    private static void awaitHttp(String url, String body, String what) throws InterruptedException {
+        eventually(() -> {
+            try {
+                return get(url).strip().equals(body);
+            } catch (Exception e) {
+                return false;
+            }
+        }, what);
+    }
+
     private static void eventually(BooleanSupplier cond, String what) throws InterruptedException {
         for (int i = 0; i < 100; i++) {
             if (cond.getAsBoolean()) return;
@@ -131,6 +142,8 @@ class NetworkDatapathIT extends BusyboxDaemonTest {
                 "{{with .NetworkSettings.Networks.front}}{{.Gateway}} {{.IPPrefixLen}} {{.MacAddress}}{{end}}", "web")).out().strip());
         assertEquals("[web " + short12 + " www]", ok(d.docker("inspect", "-f", "{{.NetworkSettings.Networks.front.DNSNames}}", "web")).out().strip());
         assertTrue(ok(d.docker("network", "inspect", "-f", "{{json .Containers}}", "front")).out().contains("\"IPv4Address\":\"10.198.1.2/24\""));
+        assertEquals("web", ok(d.docker("ps", "--filter", "network=front", "--format", "{{.Names}}")).out().strip());
+        assertEquals("", ok(d.docker("ps", "--filter", "network=back", "--format", "{{.Names}}")).out().strip());
 
         // by name, alias and short ID, ICMP and TCP, through the embedded DNS server
         String out = run("--network", "front", "busybox", "sh", "-c",
@@ -175,15 +188,11 @@ class NetworkDatapathIT extends BusyboxDaemonTest {
         String ps = ok(d.docker("ps", "--format", "{{.Ports}}", "--filter", "name=pub")).out();
         assertTrue(ps.contains("0.0.0.0:" + tcp + "->80/tcp") && ps.contains("127.0.0.1:" + udp + "->5353/udp"), ps);
         String hostname = ok(d.docker("inspect", "-f", "{{.Config.Hostname}}", "pub")).out().strip();
+        assertEquals("pub", ok(d.docker("ps", "--filter", "publish=5353/udp", "--filter", "expose=8999-9001", "--format", "{{.Names}}")).out().strip());
+        assertEquals("", ok(d.docker("ps", "--filter", "publish=9999", "--format", "{{.Names}}")).out().strip());
 
         // TCP: loopback, and a non-loopback address of the host (the default bridge's gateway)
-        eventually(() -> {
-            try {
-                return get("http://127.0.0.1:" + tcp + "/hostname").strip().equals(hostname);
-            } catch (Exception e) {
-                return false;
-            }
-        }, "published TCP port answers on 127.0.0.1");
+        awaitHttp("http://127.0.0.1:" + tcp + "/hostname", hostname, "published TCP port answers on 127.0.0.1");
         String gateway = d.bip.substring(0, d.bip.indexOf('/'));
         assertEquals(hostname, get("http://" + gateway + ":" + tcp + "/hostname").strip());
         String ephemeral = ok(d.docker("port", "pub", "80/tcp")).out().lines().filter(l -> l.startsWith("127.0.0.1:")).findFirst().orElseThrow();
@@ -346,13 +355,7 @@ class NetworkDatapathIT extends BusyboxDaemonTest {
         ok(d.docker("start", "k1"));
         assertEquals("10.198.5.2", ok(d.docker("inspect", "-f", "{{.NetworkSettings.Networks.survive.IPAddress}}", "k1")).out().strip());
         String hostname = ok(d.docker("inspect", "-f", "{{.Config.Hostname}}", "k1")).out().strip();
-        eventually(() -> {
-            try {
-                return get("http://127.0.0.1:" + port + "/hostname").strip().equals(hostname);
-            } catch (Exception e) {
-                return false;
-            }
-        }, "the published port works after the restart");
+        awaitHttp("http://127.0.0.1:" + port + "/hostname", hostname, "the published port works after the restart");
         ok(d.docker("rm", "-f", "k1", "k2"));
         assertNoNetworkLeaks(d);
     }

@@ -102,6 +102,7 @@ public final class ContainerService implements ImageService.ContainerUsage {
      * its rootfs unmounted, and it is recorded as exited. AutoRemove containers are removed.
      */
     public void recover() {
+        killStrays();
         for (ContainerRecord r : store.all()) {
             try {
                 boolean wasRunning;
@@ -135,6 +136,40 @@ public final class ContainerService implements ImageService.ContainerUsage {
             } catch (Exception e) {
                 LOG.log(Level.WARNING, "recovering container " + r.id, e);
             }
+        }
+    }
+
+    /**
+     * Kills every process left by a daemon that died in the middle of starting a container: a
+     * {@code runc run} and its init still waiting for the network hook, the hook itself. They
+     * name the container (their command line carries its bundle path or ID, or their cgroup its
+     * ID); nothing of a container may run once the daemon that owned it is gone.
+     */
+    private void killStrays() {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (ContainerRecord r : store.all()) ids.add(r.id);
+        if (ids.isEmpty()) return;
+        long self = ProcessHandle.current().pid();
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) procs::iterator) {
+                String name = p.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit) || Long.parseLong(name) == self) continue;
+                try {
+                    String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), java.nio.charset.StandardCharsets.UTF_8);
+                    String cgroup = Files.readString(p.resolve("cgroup"));
+                    for (String id : ids) {
+                        if (cmdline.contains(id) || cgroup.contains(id)) {
+                            LOG.info("killing process " + name + " left by a previous daemon for container " + Ids.shortId(id));
+                            Posix.kill(Integer.parseInt(name), 9);
+                            break;
+                        }
+                    }
+                } catch (IOException e) {
+                    // exited meanwhile
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "looking for processes left by a previous daemon", e);
         }
     }
 
@@ -441,6 +476,7 @@ public final class ContainerService implements ImageService.ContainerUsage {
         ContainerIo io = io(r);
         boolean started = false;
         boolean attached = false;
+        java.nio.channels.FileChannel netReady = null;
         try {
             String user = r.config.path("User").asText("");
             UserSpec us = UserSpec.resolve(rootfs, user);
@@ -463,13 +499,14 @@ public final class ContainerService implements ImageService.ContainerUsage {
                 Files.copy(od.resolve("hosts"), dir.resolve("hosts"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 Files.copy(od.resolve("resolv.conf"), dir.resolve("resolv.conf"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             } else if (r.networks != null && !r.networks.isEmpty()) {
-                Networking.Sandbox sandbox = networking.attach(r);
-                if (sandbox != null) {
+                netnsPath = networking.prepare(r);
+                if (netnsPath != null) {
                     attached = true;
-                    netnsPath = sandbox.netnsPath();
                     Files.writeString(dir.resolve("hostname"), hostname + "\n");
-                    Files.writeString(dir.resolve("hosts"), sandbox.hosts());
-                    Files.writeString(dir.resolve("resolv.conf"), sandbox.resolvConf());
+                    // runc bind-mounts these files; their contents are written (same inodes) once
+                    // the network is attached, before the container's process may run
+                    Files.writeString(dir.resolve("hosts"), "");
+                    Files.writeString(dir.resolve("resolv.conf"), "");
                 } else {
                     writeEtcFiles(dir, hostname, r.config.path("Domainname").asText(""), false, extraHosts(r));
                 }
@@ -486,6 +523,15 @@ public final class ContainerService implements ImageService.ContainerUsage {
                     rootfs.toString(), dir.resolve("hosts").toString(), dir.resolve("hostname").toString(),
                     dir.resolve("resolv.conf").toString(), netnsPath, hostNet, "/" + cfg.cgroupParent() + "/" + r.id,
                     !unconfined(r.hostConfig)));
+            if (attached) {
+                // The network is attached while runc starts: a createRuntime hook holds the
+                // container until berthd writes "ok" (or "fail") into this FIFO.
+                Path fifo = bundle.resolve("net-ready");
+                Files.deleteIfExists(fifo);
+                Posix.mkfifo(fifo.toString(), 0600);
+                netReady = java.nio.channels.FileChannel.open(fifo, java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE);
+                OciSpec.addCreateRuntimeHook(spec, "/bin/sh", List.of("sh", "-c", "read r < \"$0\" && [ \"$r\" = ok ]", fifo.toString()), 120);
+            }
             Files.write(bundle.resolve("config.json"), Json.bytes(spec));
             Files.deleteIfExists(bundle.resolve("init.pid"));
             Files.deleteIfExists(bundle.resolve("runtime.log"));
@@ -503,7 +549,27 @@ public final class ContainerService implements ImageService.ContainerUsage {
             long t1 = System.nanoTime();
             Process proc = runtime.run(r.id, bundle, stdio);
             Run run = new Run(proc, master, io);
+            Exception netError = null;
+            if (netReady != null) {
+                try {
+                    Networking.Sandbox sandbox = networking.attach(r);
+                    Files.writeString(dir.resolve("hosts"), sandbox.hosts());
+                    Files.writeString(dir.resolve("resolv.conf"), sandbox.resolvConf());
+                    netReady.write(java.nio.ByteBuffer.wrap("ok\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                } catch (IOException | RuntimeException e) {
+                    netError = e;
+                    netReady.write(java.nio.ByteBuffer.wrap("fail\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+                }
+            }
             int pid = awaitPid(bundle.resolve("init.pid"), proc);
+            if (netReady != null) {
+                netReady.close();
+                netReady = null;
+            }
+            if (netError != null && pid > 0) {
+                Posix.kill(pid, 9); // cannot happen (the hook failed the start), but never run a half-networked container
+                pid = 0;
+            }
             long t2 = System.nanoTime();
             LOG.fine(() -> "start " + Ids.shortId(r.id) + ": prepare " + (t1 - t0) / 1000 + " us, runtime to pid " + (t2 - t1) / 1000 + " us");
             if (pid <= 0) {
@@ -520,6 +586,15 @@ public final class ContainerService implements ImageService.ContainerUsage {
                     Thread.currentThread().interrupt();
                 }
                 String output = io.abortRun().strip();
+                if (netError != null) {
+                    synchronized (r) {
+                        r.state.exitCode = 128;
+                        r.state.error = netError.getMessage();
+                    }
+                    store.save(r);
+                    if (netError instanceof RuntimeException re) throw re;
+                    throw (IOException) netError;
+                }
                 String logged = OciRuntime.lastError(bundle);
                 String detail = logged != null ? logged : output.isEmpty() ? "runtime exited with status " + code : output;
                 detail = detail.replaceFirst("^runc run failed: ", "runc create failed: ");
@@ -556,6 +631,7 @@ public final class ContainerService implements ImageService.ContainerUsage {
             Instant startedAt = Instant.now();
             Thread.ofVirtual().name("berth-exit-" + Ids.shortId(r.id)).start(() -> awaitExit(r, run, startedAt));
         } finally {
+            if (netReady != null) netReady.close();
             if (!started) {
                 if (master != null) Posix.close(master);
                 if (attached) networking.detach(r.id);

@@ -258,11 +258,47 @@ public final class ContainerViews {
                 if (!ancestors.isEmpty() && !ancestors.contains(Digest.parse(r.image))) continue;
                 if (before != null && !Instant.parse(r.created).isBefore(before)) continue;
                 if (since != null && !Instant.parse(r.created).isAfter(since)) continue;
+                if (filters.containsKey("network") || filters.containsKey("publish")) {
+                    ObjectNode settings = networkSettings(r);
+                    if (!matchAny(filters.get("network"), v -> {
+                        for (var e : settings.path("Networks").properties()) {
+                            String nid = e.getValue().path("NetworkID").asText("");
+                            if (e.getKey().equals(v) || (!nid.isEmpty() && nid.startsWith(v))) return true;
+                        }
+                        return false;
+                    })) continue;
+                    List<String> published = new ArrayList<>();
+                    settings.path("Ports").properties().forEach(e -> { if (e.getValue().isArray()) published.add(e.getKey()); });
+                    if (!matchAny(filters.get("publish"), v -> portMatches(published, v))) continue;
+                }
+                List<String> exposed = new ArrayList<>();
+                r.config.path("ExposedPorts").fieldNames().forEachRemaining(exposed::add);
+                if (!matchAny(filters.get("expose"), v -> portMatches(exposed, v))) continue;
             }
             out.add(summary(r, size));
             if (limit != null && limit > 0 && out.size() >= limit) break;
         }
         return out;
+    }
+
+    /** {@code 80}, {@code 80/udp}, {@code 8000-8080/tcp} (the protocol defaults to tcp) against {@code port/proto} keys. */
+    static boolean portMatches(List<String> keys, String filter) {
+        String proto = filter.contains("/") ? filter.substring(filter.indexOf('/') + 1) : "tcp";
+        String range = filter.contains("/") ? filter.substring(0, filter.indexOf('/')) : filter;
+        int lo, hi;
+        try {
+            int dash = range.indexOf('-');
+            lo = Integer.parseInt(dash > 0 ? range.substring(0, dash) : range);
+            hi = dash > 0 ? Integer.parseInt(range.substring(dash + 1)) : lo;
+        } catch (NumberFormatException e) {
+            throw BerthException.invalid("invalid filter '" + filter + "'");
+        }
+        for (String k : keys) {
+            String[] pp = k.split("/");
+            int port = Integer.parseInt(pp[0]);
+            if (port >= lo && port <= hi && (pp.length > 1 ? pp[1] : "tcp").equals(proto)) return true;
+        }
+        return false;
     }
 
     private Instant bound(List<String> refs) {

@@ -16,7 +16,14 @@ public interface Networking {
     record Sandbox(String netnsPath, String hosts, String resolvConf) {}
 
     /**
-     * Builds the sandbox of a container whose NetworkMode is a bridge network: namespace,
+     * First half of {@link #attach}: creates the container's network namespace (cheap) and
+     * returns its path, so the runtime can start while {@link #attach} does the rest.
+     */
+    String prepare(ContainerRecord r) throws IOException;
+
+    /**
+     * Builds the sandbox of a container whose NetworkMode is a bridge network (after
+     * {@link #prepare}, or doing it first): namespace,
      * endpoints on every network of {@code r.networks}, published ports, DNS. On failure nothing
      * is left.
      */
@@ -36,6 +43,7 @@ public interface Networking {
 
     /** No networking at all: containers on bridge networks get loopback only (unit tests). */
     Networking NONE = new Networking() {
+        @Override public String prepare(ContainerRecord r) { return null; }
         @Override public Sandbox attach(ContainerRecord r) { return null; }
         @Override public void detach(String containerId) {}
         @Override public void connect(ContainerRecord r, String network, com.fasterxml.jackson.databind.JsonNode settings) {}

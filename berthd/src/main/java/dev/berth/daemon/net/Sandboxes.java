@@ -89,8 +89,9 @@ public final class Sandboxes implements Networking {
         final String containerId;
         final String sandboxId = Ids.newId();
         final NetNs ns;
-        final List<Endpoint> endpoints = new ArrayList<>();
-        final List<Mapping> ports = new ArrayList<>();
+        // copy-on-write: the packet filter and inspect read them while connect/disconnect change them
+        final List<Endpoint> endpoints = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<Mapping> ports = new java.util.concurrent.CopyOnWriteArrayList<>();
         DnsServer.Listener dnsListener;
 
         Sandbox(String containerId, NetNs ns) {
@@ -143,7 +144,15 @@ public final class Sandboxes implements Networking {
         } catch (IOException e) {
             LOG.log(Level.WARNING, "releasing stale leases", e);
         }
-        applyFirewall();
+        if (firewall != null) {
+            applyFirewall();
+        } else {
+            try { // a table left by an earlier run with --iptables=true
+                NftFirewall.system(tableFor(cfg.net().bridge())).remove();
+            } catch (RuntimeException e) {
+                LOG.fine("no nft table to remove: " + e.getMessage());
+            }
+        }
     }
 
     /** At daemon shutdown, after every container stopped: bridges and the nft table go. */
@@ -187,20 +196,31 @@ public final class Sandboxes implements Networking {
     // ---- attach -----------------------------------------------------------------------------
 
     @Override
-    public Networking.Sandbox attach(ContainerRecord r) throws IOException {
-        JsonNode nets = r.networks;
-        if (nets == null || nets.isEmpty()) throw BerthException.invalid("container " + r.id + " has no network to attach to");
+    public String prepare(ContainerRecord r) throws IOException {
+        if (r.networks == null || r.networks.isEmpty()) throw BerthException.invalid("container " + r.id + " has no network to attach to");
         long t0 = System.nanoTime();
         NetNs ns = NetNs.create(netnsDir.resolve(r.id));
-        long t1 = System.nanoTime();
         Sandbox sb = new Sandbox(r.id, ns);
         running.put(r.id, sb);
+        long t1 = System.nanoTime();
+        LOG.fine(() -> "netns " + Ids.shortId(r.id) + ": " + (t1 - t0) / 1000 + " us");
+        return ns.path().toString();
+    }
+
+    @Override
+    public Networking.Sandbox attach(ContainerRecord r) throws IOException {
+        Sandbox sb = running.get(r.id);
+        if (sb == null) {
+            prepare(r);
+            sb = running.get(r.id);
+        }
+        long t1 = System.nanoTime();
         boolean ok = false;
         try {
-            try (Netlink inside = Netlink.open(ns)) {
+            try (Netlink inside = Netlink.open(sb.ns)) {
                 inside.loopbackUp();
             }
-            for (var e : nets.properties()) {
+            for (var e : r.networks.properties()) {
                 Network n = networks.resolve(e.getKey());
                 addEndpoint(sb, r, n, e.getValue());
             }
@@ -210,8 +230,8 @@ public final class Sandboxes implements Networking {
             String hosts = hosts(r, sb);
             ok = true;
             long t2 = System.nanoTime();
-            LOG.fine(() -> "attach " + Ids.shortId(r.id) + ": netns " + (t1 - t0) / 1000 + " us, endpoints+ports+dns " + (t2 - t1) / 1000 + " us");
-            return new Networking.Sandbox(ns.path().toString(), hosts, resolv);
+            LOG.fine(() -> "attach " + Ids.shortId(r.id) + ": endpoints+ports+dns " + (t2 - t1) / 1000 + " us");
+            return new Networking.Sandbox(sb.ns.path().toString(), hosts, resolv);
         } finally {
             if (!ok) detach(r.id);
         }
@@ -317,22 +337,16 @@ public final class Sandboxes implements Networking {
     public void connect(ContainerRecord r, String network, JsonNode settings) throws IOException {
         Sandbox sb = running.get(r.id);
         if (sb == null) return;
-        Network n = networks.resolve(network);
-        synchronized (sb) {
-            addEndpoint(sb, r, n, settings);
-        }
+        addEndpoint(sb, r, networks.resolve(network), settings);
     }
 
     @Override
     public void disconnect(String containerId, String network) throws IOException {
         Sandbox sb = running.get(containerId);
         if (sb == null) return;
-        Endpoint ep;
-        synchronized (sb) {
-            ep = sb.endpoints.stream().filter(e -> e.network().name().equals(network)).findFirst().orElse(null);
-            if (ep == null) return;
-            sb.endpoints.remove(ep);
-        }
+        Endpoint ep = sb.endpoints.stream().filter(e -> e.network().name().equals(network)).findFirst().orElse(null);
+        if (ep == null) return;
+        sb.endpoints.remove(ep);
         names.disconnect(ep.network().name(), containerId);
         try (Netlink host = Netlink.open()) {
             host.deleteLink(ep.hostVeth());
@@ -365,8 +379,7 @@ public final class Sandboxes implements Networking {
         for (PortSpec.Binding b : wanted) {
             String hostIp = b.hostIp().isEmpty() ? "0.0.0.0" : b.hostIp();
             target = new InetSocketAddress(InetAddress.ofLiteral(Subnet.formatIp(ep.ip())), b.containerPort());
-            Mapping m = reserve(b, hostIp, target);
-            synchronized (sb) { sb.ports.add(m); }
+            sb.ports.add(reserve(b, hostIp, target));
         }
         if (firewall != null) applyFirewall();
     }
@@ -426,12 +439,10 @@ public final class Sandboxes implements Networking {
         for (Sandbox sb : running.values()) {
             Endpoint ep = primary(sb);
             if (ep == null || !bridges.containsKey(ep.network().id())) continue;
-            synchronized (sb) {
-                for (Mapping m : sb.ports) {
-                    String cip = Subnet.formatIp(ep.ip());
-                    ports.add(m.proto().equals("udp") ? PublishedPort.udp(m.hostIp(), m.hostPort(), cip, m.containerPort())
-                            : PublishedPort.tcp(m.hostIp(), m.hostPort(), cip, m.containerPort()));
-                }
+            for (Mapping m : sb.ports) {
+                String cip = Subnet.formatIp(ep.ip());
+                ports.add(m.proto().equals("udp") ? PublishedPort.udp(m.hostIp(), m.hostPort(), cip, m.containerPort())
+                        : PublishedPort.tcp(m.hostIp(), m.hostPort(), cip, m.containerPort()));
             }
         }
         NftRules rules = NftRules.of(firewall.table(), nets, ports);
@@ -568,15 +579,12 @@ public final class Sandboxes implements Networking {
         if (sb == null) return;
         long t0 = System.nanoTime();
         if (sb.dnsListener != null) sb.dnsListener.close();
-        boolean hadPorts;
-        synchronized (sb) {
-            hadPorts = !sb.ports.isEmpty();
-            for (Mapping m : sb.ports) {
-                try {
-                    m.holder().close();
-                } catch (Exception e) {
-                    LOG.fine("closing port " + m.hostPort() + ": " + e.getMessage());
-                }
+        boolean hadPorts = !sb.ports.isEmpty();
+        for (Mapping m : sb.ports) {
+            try {
+                m.holder().close();
+            } catch (Exception e) {
+                LOG.fine("closing port " + m.hostPort() + ": " + e.getMessage());
             }
         }
         for (Endpoint ep : sb.endpoints) {
@@ -649,13 +657,11 @@ public final class Sandboxes implements Networking {
         ObjectNode ports = ns.putObject("Ports");
         if (sb != null) {
             for (String exposed : PortSpec.exposedKeys(r.config.path("ExposedPorts"))) ports.putNull(exposed);
-            synchronized (sb) {
-                for (Mapping m : sb.ports) {
-                    String key = m.containerPort() + "/" + m.proto();
-                    JsonNode have = ports.get(key);
-                    ArrayNode arr = have instanceof ArrayNode a ? a : ports.putArray(key);
-                    arr.addObject().put("HostIp", m.hostIp()).put("HostPort", Integer.toString(m.hostPort()));
-                }
+            for (Mapping m : sb.ports) {
+                String key = m.containerPort() + "/" + m.proto();
+                JsonNode have = ports.get(key);
+                ArrayNode arr = have instanceof ArrayNode a ? a : ports.putArray(key);
+                arr.addObject().put("HostIp", m.hostIp()).put("HostPort", Integer.toString(m.hostPort()));
             }
         }
         ns.put("HairpinMode", false);

@@ -23,6 +23,19 @@ public final class OciSpec {
     public static final List<String> READONLY_PATHS = List.of(
             "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
 
+    /**
+     * Adds a {@code createRuntime} hook to a built spec: runc runs it after the container's
+     * namespaces and mounts exist and before its process can run, and fails the start when it
+     * exits non-zero.
+     */
+    public static void addCreateRuntimeHook(ObjectNode spec, String path, List<String> args, int timeoutSeconds) {
+        ObjectNode hooks = spec.has("hooks") ? (ObjectNode) spec.get("hooks") : spec.putObject("hooks");
+        ArrayNode list = hooks.has("createRuntime") ? (ArrayNode) hooks.get("createRuntime") : hooks.putArray("createRuntime");
+        ObjectNode h = list.addObject().put("path", path);
+        strings(h.putArray("args"), args);
+        h.put("timeout", timeoutSeconds);
+    }
+
     /** What a container run needs from the daemon, already resolved. */
     public record Params(
             List<String> args, List<String> env, String cwd, int uid, int gid, List<Integer> additionalGids,
