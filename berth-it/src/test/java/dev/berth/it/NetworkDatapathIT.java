@@ -297,7 +297,9 @@ class NetworkDatapathIT extends BusyboxDaemonTest {
         ok(d.docker("run", "-d", "--name", "owner", "busybox", "sleep", "60"));
         String ip = ok(d.docker("inspect", "-f", "{{.NetworkSettings.IPAddress}}", "owner")).out().strip();
         assertTrue(ip.startsWith(d.bip.substring(0, d.bip.lastIndexOf('.'))), ip);
-        assertTrue(run("--network", "container:owner", "busybox", "ip", "addr").contains("inet " + ip + "/"));
+        String shared = run("--network", "container:owner", "busybox", "ip", "addr", "show", "eth0");
+        assertTrue(shared.contains("inet " + ip + "/"), shared);
+        assertFalse(shared.contains("inet6"), "no IPv6 on an IPv4-only network:\n" + shared);
         String none = run("--network", "none", "busybox", "ip", "addr");
         assertTrue(none.contains("127.0.0.1") && !none.contains("eth0"), none);
         String host = run("--network", "host", "busybox", "ip", "link");

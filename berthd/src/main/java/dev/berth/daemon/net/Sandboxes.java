@@ -319,6 +319,9 @@ public final class Sandboxes implements Networking {
             throw e;
         }
         InetAddress addr = InetAddress.ofLiteral(Subnet.formatIp(ip));
+        // IPv4-only networks: no IPv6 on the interface, as dockerd 26+ (no link-local address,
+        // no router solicitations), set while it is still down
+        Sysctl.setIfPresent(sb.ns, "net/ipv6/conf/" + ifname + "/disable_ipv6", "1");
         try (Netlink inside = Netlink.open(sb.ns)) {
             inside.setMac(ifname, mac);
             inside.addAddress(ifname, addr, n.subnet().prefix());
