@@ -2,6 +2,7 @@ package dev.berth.cli.commands;
 
 import dev.berth.cli.Cli;
 import dev.berth.cli.flags.ParsedArgs;
+import dev.berth.cli.format.GoStrings;
 import dev.berth.cli.format.GoTime;
 import dev.berth.cli.format.ListFormatter;
 import dev.berth.cli.format.Units;
@@ -68,7 +69,7 @@ public final class PsCommand {
         r.put("ID", trunc ? Units.shortId(id) : id);
         r.put("Image", image(c, trunc));
         String cmd = Json.str(c, "Command");
-        r.put("Command", goQuote(trunc ? Units.ellipsis(cmd, 20) : cmd));
+        r.put("Command", GoStrings.quote(trunc ? Units.ellipsis(cmd, 20) : cmd));
         long created = Json.num(c, "Created");
         r.put("CreatedAt", GoTime.string(created));
         r.put("RunningFor", Units.ago(created, nowMillis));
@@ -131,29 +132,5 @@ public final class PsCommand {
             }
         }
         return String.join(", ", out);
-    }
-
-    /** Go's strconv.Quote for the printable strings commands usually are. */
-    static String goQuote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            switch (ch) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                case '\u0007' -> sb.append("\\a");
-                case '\b' -> sb.append("\\b");
-                case '\f' -> sb.append("\\f");
-                case '\u000b' -> sb.append("\\v");
-                default -> {
-                    if (ch < 0x20 || ch == 0x7f) sb.append("\\x").append(Character.forDigit(ch >> 4, 16)).append(Character.forDigit(ch & 0xf, 16));
-                    else sb.append(ch);
-                }
-            }
-        }
-        return sb.append('"').toString();
     }
 }
