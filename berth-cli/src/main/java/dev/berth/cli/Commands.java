@@ -7,6 +7,7 @@ import dev.berth.cli.commands.ImageHistory;
 import dev.berth.cli.commands.ImagePrune;
 import dev.berth.cli.commands.InspectCommand;
 import dev.berth.cli.commands.LogsCommand;
+import dev.berth.cli.commands.NetworkOptions;
 import dev.berth.cli.commands.PsCommand;
 import dev.berth.cli.commands.RegistryCommands;
 import dev.berth.cli.commands.RunCommand;
@@ -15,6 +16,7 @@ import dev.berth.cli.commands.Training;
 import dev.berth.cli.flags.FlagException;
 import dev.berth.cli.flags.FlagSpec;
 import dev.berth.cli.flags.ParsedArgs;
+import dev.berth.cli.flags.Validators;
 import dev.berth.cli.http.DaemonException;
 import dev.berth.cli.http.DaemonUnreachableException;
 import java.io.IOException;
@@ -143,10 +145,22 @@ public final class Commands {
                         .string('w', "workdir", "string", "", "Working directory inside the container")
                         .string('u', "user", "string", "", "Username or UID (format: <name|uid>[:<group|gid>])")
                         .string('h', "hostname", "string", "", "Container host name")
-                        .list('l', "label", "list", "Set meta data on a container")
+                        .list('l', "label", "list", "Set meta data on a container", Validators.LABEL)
                         .bool((char) 0, "rm", "Automatically remove the container and its associated anonymous volumes when it exits")
-                        .string((char) 0, "network", "network", "", "Connect a container to a network")
+                        .list((char) 0, "network", "network", "Connect a container to a network", NetworkOptions.FLAG)
                         .alias("net", "network")
+                        .list((char) 0, "network-alias", "list", "Add network-scoped alias for the container")
+                        .alias("net-alias", "network-alias")
+                        .string((char) 0, "ip", "string", "", "IPv4 address (e.g., 172.30.100.104)")
+                        .string((char) 0, "mac-address", "string", "", "Container MAC address (e.g., 92:d0:c6:0a:29:33)")
+                        .list('p', "publish", "list", "Publish a container's port(s) to the host")
+                        .bool('P', "publish-all", "Publish all exposed ports to random ports")
+                        .list((char) 0, "expose", "list", "Expose a port or a range of ports")
+                        .list((char) 0, "dns", "list", "Set custom DNS servers", Validators.IP_ADDRESS)
+                        .list((char) 0, "dns-option", "list", "Set DNS options")
+                        .alias("dns-opt", "dns-option")
+                        .list((char) 0, "dns-search", "list", "Set custom DNS search domains", Validators.DNS_SEARCH)
+                        .list((char) 0, "add-host", "list", "Add a custom host-to-IP mapping (host:ip)", Validators.EXTRA_HOST)
                         .bool((char) 0, "init", "Run an init inside the container that forwards signals and reaps processes")
                         .bool((char) 0, "sig-proxy", "Proxy received signals to the process (default true)")
                         .string((char) 0, "detach-keys", "string", "", "Override the key sequence for detaching a container")

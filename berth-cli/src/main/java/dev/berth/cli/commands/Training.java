@@ -79,6 +79,8 @@ public final class Training {
             Commands.run(cli, new String[] {"images"});
             Commands.run(cli, new String[] {"run", "--rm", "-e", "A=1", "-l", "x=y", "--name", "t", "busybox", "echo", "hi"});
             Commands.run(cli, new String[] {"run", "-d", "busybox"});
+            Commands.run(cli, new String[] {"run", "-d", "-p", "8080:80", "-p", "127.0.0.1::53/udp", "--network", "n1",
+                "--network-alias", "web", "--dns", "1.1.1.1", "--add-host", "h:host-gateway", "busybox"});
             Commands.run(cli, new String[] {"logs", "-f", "x"});
             Commands.run(cli, new String[] {"rm", "-f", "x"});
             Commands.run(cli, new String[] {"pull", "127.0.0.1:5000/app:1"});
