@@ -28,6 +28,9 @@ class Docker28FixturesTest {
     @TestFactory
     Stream<DynamicTest> createBodies() throws IOException { return suite("create"); }
 
+    @TestFactory
+    Stream<DynamicTest> networkCommands() throws IOException { return suite("network"); }
+
     private Stream<DynamicTest> suite(String name) throws IOException {
         Object fixture;
         try (InputStream in = getClass().getResourceAsStream("/docker28/" + name + ".json")) {
