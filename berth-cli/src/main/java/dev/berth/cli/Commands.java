@@ -9,6 +9,7 @@ import dev.berth.cli.commands.InspectCommand;
 import dev.berth.cli.commands.LogsCommand;
 import dev.berth.cli.commands.NetworkCommands;
 import dev.berth.cli.commands.NetworkOptions;
+import dev.berth.cli.commands.PortCommand;
 import dev.berth.cli.commands.PsCommand;
 import dev.berth.cli.commands.RegistryCommands;
 import dev.berth.cli.commands.RunCommand;
@@ -63,6 +64,7 @@ public final class Commands {
         {"history", "Show the history of an image"},
         {"save", "Save one or more images to a tar archive (streamed to STDOUT by default)"},
         {"load", "Load an image from a tar archive or STDIN"},
+        {"port", "List port mappings or a specific mapping for the container"},
     };
 
     private static final String NETWORK_HELP = """
@@ -115,6 +117,7 @@ public final class Commands {
             case "image-prune" -> new Command(id, "[OPTIONS]", "Remove unused images", 0, 0, null);
             case "save" -> new Command(id, "[OPTIONS] IMAGE [IMAGE...]", TOP[25][1], 1, -1, "berth image save, berth save");
             case "load" -> new Command(id, "[OPTIONS]", TOP[26][1], 0, 0, "berth image load, berth load");
+            case "port" -> new Command(id, "CONTAINER [PRIVATE_PORT[/PROTO]]", TOP[27][1], 1, 2, "berth container port, berth port");
             case "network-create" -> new Command(id, "[OPTIONS] NETWORK", "Create a network", 1, 1, null);
             case "network-ls" -> new Command(id, "[OPTIONS]", "List networks", 0, 0, "berth network ls, berth network list");
             case "network-inspect" -> new Command(id, "[OPTIONS] NETWORK [NETWORK...]", "Display detailed information on one or more networks", 1, -1, null);
@@ -134,7 +137,7 @@ public final class Commands {
                 case "ls", "list", "ps" -> "ps";
                 case "remove" -> "rm";
                 case "inspect" -> "container-inspect";
-                case "run", "create", "start", "stop", "kill", "restart", "rm", "logs", "attach", "wait", "rename" -> sub;
+                case "run", "create", "start", "stop", "kill", "restart", "rm", "logs", "attach", "wait", "rename", "port" -> sub;
                 default -> null;
             };
         }
@@ -451,6 +454,7 @@ public final class Commands {
             case "version" -> SystemCommands.version(cli, a);
             case "info" -> SystemCommands.info(cli, a);
             case "events" -> SystemCommands.events(cli, a);
+            case "port" -> PortCommand.run(cli, a);
             case "network-create" -> NetworkCommands.create(cli, a);
             case "network-ls" -> NetworkCommands.ls(cli, a);
             case "network-inspect" -> NetworkCommands.inspect(cli, a);

@@ -73,7 +73,7 @@ public final class PsCommand {
         long created = Json.num(c, "Created");
         r.put("CreatedAt", GoTime.string(created));
         r.put("RunningFor", Units.ago(created, nowMillis));
-        r.put("Ports", ports(Json.list(c, "Ports")));
+        r.put("Ports", PortsColumn.format(Json.list(c, "Ports")));
         r.put("State", Json.str(c, "State"));
         r.put("Status", Json.str(c, "Status"));
         long sizeRw = Json.num(c, "SizeRw"), sizeRoot = Json.num(c, "SizeRootFs");
@@ -115,22 +115,5 @@ public final class PsCommand {
         if (!imageId.isEmpty() && Units.shortId(imageId).equals(Units.shortId(image))) return Units.shortId(image);
         int at = image.indexOf('@');
         return at >= 0 ? image.substring(0, at) : image;
-    }
-
-    /** Docker's DisplayablePorts, without range grouping: "0.0.0.0:8080->80/tcp, 443/tcp". */
-    static String ports(List<Object> ports) {
-        List<String> out = new ArrayList<>();
-        for (Object p : ports) {
-            String type = Json.str(p, "Type");
-            long priv = Json.num(p, "PrivatePort"), pub = Json.num(p, "PublicPort");
-            String ip = Json.str(p, "IP");
-            if (!ip.isEmpty() && pub != 0) {
-                String host = ip.contains(":") ? "[" + ip + "]" : ip;
-                out.add(host + ":" + pub + "->" + priv + "/" + type);
-            } else {
-                out.add(priv + "/" + type);
-            }
-        }
-        return String.join(", ", out);
     }
 }

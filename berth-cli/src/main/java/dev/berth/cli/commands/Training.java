@@ -49,6 +49,8 @@ public final class Training {
               "Scope":"local","Driver":"bridge","EnableIPv4":true,"EnableIPv6":false,"Internal":false,"Labels":{}},
              {"Name":"n1","Id":"1111111111111111111111111111111111111111111111111111111111111111","Created":"2025-01-02T03:04:05Z",
               "Scope":"local","Driver":"bridge","EnableIPv4":true,"EnableIPv6":false,"Internal":false,"Labels":{"a":"b"}}]""";
+    static final String PORTS = """
+            {"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"8080"},{"HostIp":"::","HostPort":"8080"}],"443/tcp":null}""";
     static final String VERSION = """
             {"Platform":{"Name":"Berth Engine"},"Components":[{"Name":"Engine","Version":"27.5.1","Details":{
              "ApiVersion":"1.47","MinAPIVersion":"1.24","GoVersion":"java25","GitCommit":"","BuildTime":"",
@@ -88,6 +90,7 @@ public final class Training {
                 "--network-alias", "web", "--dns", "1.1.1.1", "--add-host", "h:host-gateway", "busybox"});
             Commands.run(cli, new String[] {"network", "ls"});
             Commands.run(cli, new String[] {"network", "create", "--subnet", "10.5.0.0/16", "--gateway", "10.5.0.1", "n1"});
+            Commands.run(cli, new String[] {"port", "x", "80"});
             Commands.run(cli, new String[] {"logs", "-f", "x"});
             Commands.run(cli, new String[] {"rm", "-f", "x"});
             Commands.run(cli, new String[] {"pull", "127.0.0.1:5000/app:1"});
@@ -114,6 +117,7 @@ public final class Training {
             List<Map<String, Object>> networks = new java.util.ArrayList<>();
             for (Object n : Json.list(Json.parse(NETWORKS))) networks.add(NetworkCommands.row(n, true));
             sink.print(ListFormatter.render("", NetworkCommands.DEFAULT_TABLE, networks, NetworkCommands.headers()));
+            sink.print(PortCommand.all(Json.obj(Json.parse(PORTS))));
             sink.print(SystemCommands.renderClient(SystemCommands.clientVersion()));
             sink.print(SystemCommands.renderServer(Json.parse(VERSION)));
             sink.print(SystemCommands.renderInfo(Json.parse(INFO)));

@@ -31,6 +31,9 @@ class Docker28FixturesTest {
     @TestFactory
     Stream<DynamicTest> networkCommands() throws IOException { return suite("network"); }
 
+    @TestFactory
+    Stream<DynamicTest> portAndPs() throws IOException { return suite("port"); }
+
     private Stream<DynamicTest> suite(String name) throws IOException {
         Object fixture;
         try (InputStream in = getClass().getResourceAsStream("/docker28/" + name + ".json")) {
