@@ -7,6 +7,9 @@ import dev.berth.cli.commands.ImageHistory;
 import dev.berth.cli.commands.ImagePrune;
 import dev.berth.cli.commands.InspectCommand;
 import dev.berth.cli.commands.LogsCommand;
+import dev.berth.cli.commands.NetworkCommands;
+import dev.berth.cli.commands.NetworkOptions;
+import dev.berth.cli.commands.PortCommand;
 import dev.berth.cli.commands.PsCommand;
 import dev.berth.cli.commands.RegistryCommands;
 import dev.berth.cli.commands.RunCommand;
@@ -15,6 +18,7 @@ import dev.berth.cli.commands.Training;
 import dev.berth.cli.flags.FlagException;
 import dev.berth.cli.flags.FlagSpec;
 import dev.berth.cli.flags.ParsedArgs;
+import dev.berth.cli.flags.Validators;
 import dev.berth.cli.http.DaemonException;
 import dev.berth.cli.http.DaemonUnreachableException;
 import java.io.IOException;
@@ -60,7 +64,26 @@ public final class Commands {
         {"history", "Show the history of an image"},
         {"save", "Save one or more images to a tar archive (streamed to STDOUT by default)"},
         {"load", "Load an image from a tar archive or STDIN"},
+        {"port", "List port mappings or a specific mapping for the container"},
     };
+
+    private static final String NETWORK_HELP = """
+
+            Usage:  berth network COMMAND
+
+            Manage networks
+
+            Commands:
+              connect     Connect a container to a network
+              create      Create a network
+              disconnect  Disconnect a container from a network
+              inspect     Display detailed information on one or more networks
+              ls          List networks
+              prune       Remove all unused networks
+              rm          Remove one or more networks
+
+            Run 'berth network COMMAND --help' for more information on a command.
+            """;
 
     static Command lookup(String id) {
         return switch (id) {
@@ -94,6 +117,14 @@ public final class Commands {
             case "image-prune" -> new Command(id, "[OPTIONS]", "Remove unused images", 0, 0, null);
             case "save" -> new Command(id, "[OPTIONS] IMAGE [IMAGE...]", TOP[25][1], 1, -1, "berth image save, berth save");
             case "load" -> new Command(id, "[OPTIONS]", TOP[26][1], 0, 0, "berth image load, berth load");
+            case "port" -> new Command(id, "CONTAINER [PRIVATE_PORT[/PROTO]]", TOP[27][1], 1, 2, "berth container port, berth port");
+            case "network-create" -> new Command(id, "[OPTIONS] NETWORK", "Create a network", 1, 1, null);
+            case "network-ls" -> new Command(id, "[OPTIONS]", "List networks", 0, 0, "berth network ls, berth network list");
+            case "network-inspect" -> new Command(id, "[OPTIONS] NETWORK [NETWORK...]", "Display detailed information on one or more networks", 1, -1, null);
+            case "network-rm" -> new Command(id, "NETWORK [NETWORK...]", "Remove one or more networks", 1, -1, "berth network rm, berth network remove");
+            case "network-prune" -> new Command(id, "[OPTIONS]", "Remove all unused networks", 0, 0, null);
+            case "network-connect" -> new Command(id, "[OPTIONS] NETWORK CONTAINER", "Connect a container to a network", 2, 2, null);
+            case "network-disconnect" -> new Command(id, "[OPTIONS] NETWORK CONTAINER", "Disconnect a container from a network", 2, 2, null);
             case "__train" -> new Command(id, "", "", 0, -1, null);
             default -> null;
         };
@@ -106,7 +137,7 @@ public final class Commands {
                 case "ls", "list", "ps" -> "ps";
                 case "remove" -> "rm";
                 case "inspect" -> "container-inspect";
-                case "run", "create", "start", "stop", "kill", "restart", "rm", "logs", "attach", "wait", "rename" -> sub;
+                case "run", "create", "start", "stop", "kill", "restart", "rm", "logs", "attach", "wait", "rename", "port" -> sub;
                 default -> null;
             };
         }
@@ -117,6 +148,14 @@ public final class Commands {
                 case "inspect" -> "image-inspect";
                 case "import", "tag", "pull", "push", "history", "save", "load" -> sub;
                 case "prune" -> "image-prune";
+                default -> null;
+            };
+        }
+        if (group.equals("network")) {
+            return switch (sub) {
+                case "ls", "list" -> "network-ls";
+                case "rm", "remove" -> "network-rm";
+                case "create", "inspect", "prune", "connect", "disconnect" -> "network-" + sub;
                 default -> null;
             };
         }
@@ -143,10 +182,22 @@ public final class Commands {
                         .string('w', "workdir", "string", "", "Working directory inside the container")
                         .string('u', "user", "string", "", "Username or UID (format: <name|uid>[:<group|gid>])")
                         .string('h', "hostname", "string", "", "Container host name")
-                        .list('l', "label", "list", "Set meta data on a container")
+                        .list('l', "label", "list", "Set meta data on a container", Validators.LABEL)
                         .bool((char) 0, "rm", "Automatically remove the container and its associated anonymous volumes when it exits")
-                        .string((char) 0, "network", "network", "", "Connect a container to a network")
+                        .list((char) 0, "network", "network", "Connect a container to a network", NetworkOptions.FLAG)
                         .alias("net", "network")
+                        .list((char) 0, "network-alias", "list", "Add network-scoped alias for the container")
+                        .alias("net-alias", "network-alias")
+                        .string((char) 0, "ip", "string", "", "IPv4 address (e.g., 172.30.100.104)")
+                        .string((char) 0, "mac-address", "string", "", "Container MAC address (e.g., 92:d0:c6:0a:29:33)")
+                        .list('p', "publish", "list", "Publish a container's port(s) to the host")
+                        .bool('P', "publish-all", "Publish all exposed ports to random ports")
+                        .list((char) 0, "expose", "list", "Expose a port or a range of ports")
+                        .list((char) 0, "dns", "list", "Set custom DNS servers", Validators.IP_ADDRESS)
+                        .list((char) 0, "dns-option", "list", "Set DNS options")
+                        .alias("dns-opt", "dns-option")
+                        .list((char) 0, "dns-search", "list", "Set custom DNS search domains", Validators.DNS_SEARCH)
+                        .list((char) 0, "add-host", "list", "Add a custom host-to-IP mapping (host:ip)", Validators.EXTRA_HOST)
                         .bool((char) 0, "init", "Run an init inside the container that forwards signals and reaps processes")
                         .bool((char) 0, "sig-proxy", "Proxy received signals to the process (default true)")
                         .string((char) 0, "detach-keys", "string", "", "Override the key sequence for detaching a container")
@@ -224,6 +275,40 @@ public final class Commands {
                     .string((char) 0, "since", "string", "", "Show all events created since timestamp")
                     .string((char) 0, "until", "string", "", "Stream events until this timestamp");
             case "version", "info" -> f.string('f', "format", "string", "", "Format output using a custom template: 'json', 'TEMPLATE'");
+            case "network-create" -> f.bool((char) 0, "attachable", "Enable manual container attachment")
+                    .list((char) 0, "aux-address", "map", "Auxiliary IPv4 or IPv6 addresses used by Network driver")
+                    .string((char) 0, "config-from", "string", "", "The network from which to copy the configuration")
+                    .bool((char) 0, "config-only", "Create a configuration only network")
+                    .string('d', "driver", "string", "bridge", "Driver to manage the Network")
+                    .list((char) 0, "gateway", "strings", "IPv4 or IPv6 Gateway for the master subnet")
+                    .bool((char) 0, "ingress", "Create swarm routing-mesh network")
+                    .bool((char) 0, "internal", "Restrict external access to the network")
+                    .list((char) 0, "ip-range", "strings", "Allocate container ip from a sub-range")
+                    .string((char) 0, "ipam-driver", "string", "default", "IP Address Management Driver")
+                    .list((char) 0, "ipam-opt", "map", "Set IPAM driver specific options")
+                    .boolDefaultTrue((char) 0, "ipv4", "Enable or disable IPv4 address assignment")
+                    .bool((char) 0, "ipv6", "Enable or disable IPv6 address assignment")
+                    .list((char) 0, "label", "list", "Set metadata on a network", Validators.LABEL)
+                    .list('o', "opt", "map", "Set driver specific options")
+                    .string((char) 0, "scope", "string", "", "Control the network's scope")
+                    .list((char) 0, "subnet", "strings", "Subnet in CIDR format that represents a network segment");
+            case "network-ls" -> f.list('f', "filter", "filter", "Provide filter values (e.g. \"driver=bridge\")")
+                    .string((char) 0, "format", "string", "", "Format output using a custom template: 'table', 'table TEMPLATE', 'json', 'TEMPLATE'")
+                    .bool((char) 0, "no-trunc", "Do not truncate the output")
+                    .bool('q', "quiet", "Only display network IDs");
+            case "network-inspect" -> f.string('f', "format", "string", "", "Format output using a custom template: 'json', 'TEMPLATE'")
+                    .bool('v', "verbose", "Verbose output for diagnostics");
+            case "network-rm" -> f.bool('f', "force", "Do not error if the network does not exist");
+            case "network-prune" -> f.list((char) 0, "filter", "filter", "Provide filter values (e.g. \"until=<timestamp>\")")
+                    .bool('f', "force", "Do not prompt for confirmation");
+            case "network-connect" -> f.list((char) 0, "alias", "strings", "Add network-scoped alias for the container")
+                    .list((char) 0, "driver-opt", "strings", "driver options for the network")
+                    .integer((char) 0, "gw-priority", "", "Highest gw-priority provides the default gateway. Accepts positive and negative values.")
+                    .string((char) 0, "ip", "string", "", "IPv4 address (e.g., \"172.30.100.104\")")
+                    .string((char) 0, "ip6", "string", "", "IPv6 address (e.g., \"2001:db8::33\") (not supported by Berth)")
+                    .list((char) 0, "link", "list", "Add link to another container (not supported by Berth)")
+                    .list((char) 0, "link-local-ip", "strings", "Add a link-local address for the container");
+            case "network-disconnect" -> f.bool('f', "force", "Force the container to disconnect from a network");
             default -> { }
         }
         return f;
@@ -271,8 +356,12 @@ public final class Commands {
         String name = args.get(i++);
         String path = "berth " + name;
         String id = name;
-        if (name.equals("container") || name.equals("image") || name.equals("system")) {
+        if (name.equals("container") || name.equals("image") || name.equals("system") || name.equals("network")) {
             if (i >= args.size() || args.get(i).equals("--help")) {
+                if (name.equals("network")) {
+                    cli.out.print(NETWORK_HELP);
+                    return 0;
+                }
                 cli.out.print("\nUsage:  berth " + name + " COMMAND\n\nManage " + name + "s\n\nRun 'berth COMMAND --help' for more information on a command.\n");
                 return 0;
             }
@@ -365,6 +454,14 @@ public final class Commands {
             case "version" -> SystemCommands.version(cli, a);
             case "info" -> SystemCommands.info(cli, a);
             case "events" -> SystemCommands.events(cli, a);
+            case "port" -> PortCommand.run(cli, a);
+            case "network-create" -> NetworkCommands.create(cli, a);
+            case "network-ls" -> NetworkCommands.ls(cli, a);
+            case "network-inspect" -> NetworkCommands.inspect(cli, a);
+            case "network-rm" -> NetworkCommands.rm(cli, a);
+            case "network-prune" -> NetworkCommands.prune(cli, a);
+            case "network-connect" -> NetworkCommands.connect(cli, a);
+            case "network-disconnect" -> NetworkCommands.disconnect(cli, a);
             case "__train" -> Training.run(cli, a);
             default -> throw new IllegalStateException(id);
         };
@@ -414,7 +511,7 @@ public final class Commands {
         String[][] sorted = TOP.clone();
         Arrays.sort(sorted, (x, y) -> x[0].compareTo(y[0]));
         for (String[] c : sorted) sb.append("  ").append(c[0]).append(" ".repeat(12 - c[0].length())).append(c[1]).append('\n');
-        sb.append("\nManagement Commands:\n  container   Manage containers\n  image       Manage images\n  system      Manage Berth\n");
+        sb.append("\nManagement Commands:\n  container   Manage containers\n  image       Manage images\n  network     Manage networks\n  system      Manage Berth\n");
         sb.append("\nGlobal Options:\n");
         sb.append("      --config string   Location of client config files (default \"~/.docker\"; also DOCKER_CONFIG)\n");
         sb.append("  -H, --host string     Daemon socket to connect to (default unix:///run/berth/berth.sock;\n");

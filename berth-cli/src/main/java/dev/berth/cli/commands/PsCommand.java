@@ -2,6 +2,7 @@ package dev.berth.cli.commands;
 
 import dev.berth.cli.Cli;
 import dev.berth.cli.flags.ParsedArgs;
+import dev.berth.cli.format.GoStrings;
 import dev.berth.cli.format.GoTime;
 import dev.berth.cli.format.ListFormatter;
 import dev.berth.cli.format.Units;
@@ -68,11 +69,11 @@ public final class PsCommand {
         r.put("ID", trunc ? Units.shortId(id) : id);
         r.put("Image", image(c, trunc));
         String cmd = Json.str(c, "Command");
-        r.put("Command", goQuote(trunc ? Units.ellipsis(cmd, 20) : cmd));
+        r.put("Command", GoStrings.quote(trunc ? Units.ellipsis(cmd, 20) : cmd));
         long created = Json.num(c, "Created");
         r.put("CreatedAt", GoTime.string(created));
         r.put("RunningFor", Units.ago(created, nowMillis));
-        r.put("Ports", ports(Json.list(c, "Ports")));
+        r.put("Ports", PortsColumn.format(Json.list(c, "Ports")));
         r.put("State", Json.str(c, "State"));
         r.put("Status", Json.str(c, "Status"));
         long sizeRw = Json.num(c, "SizeRw"), sizeRoot = Json.num(c, "SizeRootFs");
@@ -114,46 +115,5 @@ public final class PsCommand {
         if (!imageId.isEmpty() && Units.shortId(imageId).equals(Units.shortId(image))) return Units.shortId(image);
         int at = image.indexOf('@');
         return at >= 0 ? image.substring(0, at) : image;
-    }
-
-    /** Docker's DisplayablePorts, without range grouping: "0.0.0.0:8080->80/tcp, 443/tcp". */
-    static String ports(List<Object> ports) {
-        List<String> out = new ArrayList<>();
-        for (Object p : ports) {
-            String type = Json.str(p, "Type");
-            long priv = Json.num(p, "PrivatePort"), pub = Json.num(p, "PublicPort");
-            String ip = Json.str(p, "IP");
-            if (!ip.isEmpty() && pub != 0) {
-                String host = ip.contains(":") ? "[" + ip + "]" : ip;
-                out.add(host + ":" + pub + "->" + priv + "/" + type);
-            } else {
-                out.add(priv + "/" + type);
-            }
-        }
-        return String.join(", ", out);
-    }
-
-    /** Go's strconv.Quote for the printable strings commands usually are. */
-    static String goQuote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            switch (ch) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                case '\u0007' -> sb.append("\\a");
-                case '\b' -> sb.append("\\b");
-                case '\f' -> sb.append("\\f");
-                case '\u000b' -> sb.append("\\v");
-                default -> {
-                    if (ch < 0x20 || ch == 0x7f) sb.append("\\x").append(Character.forDigit(ch >> 4, 16)).append(Character.forDigit(ch & 0xf, 16));
-                    else sb.append(ch);
-                }
-            }
-        }
-        return sb.append('"').toString();
     }
 }

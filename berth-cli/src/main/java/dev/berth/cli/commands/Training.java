@@ -44,6 +44,13 @@ public final class Training {
             {"Id":"8dfafdbc3a40","Created":"2024-01-01T00:00:00.000000000Z","Path":"sh","Args":["-c","echo hi"],
              "State":{"Status":"exited","Running":false,"ExitCode":0,"Pid":0},"Config":{"Tty":false,"OpenStdin":false,
              "Env":["PATH=/bin"],"Cmd":["sh"],"Labels":{}},"HostConfig":{"AutoRemove":false},"Mounts":[]}""";
+    static final String NETWORKS = """
+            [{"Name":"bridge","Id":"9f2d4a4cd1c1d1b9b1c0e4cfb4b43a6b10b7cf2de1d1a86e2b9a8c1e3e4f5a6b","Created":"2025-01-02T03:04:05.123456789Z",
+              "Scope":"local","Driver":"bridge","EnableIPv4":true,"EnableIPv6":false,"Internal":false,"Labels":{}},
+             {"Name":"n1","Id":"1111111111111111111111111111111111111111111111111111111111111111","Created":"2025-01-02T03:04:05Z",
+              "Scope":"local","Driver":"bridge","EnableIPv4":true,"EnableIPv6":false,"Internal":false,"Labels":{"a":"b"}}]""";
+    static final String PORTS = """
+            {"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"8080"},{"HostIp":"::","HostPort":"8080"}],"443/tcp":null}""";
     static final String VERSION = """
             {"Platform":{"Name":"Berth Engine"},"Components":[{"Name":"Engine","Version":"27.5.1","Details":{
              "ApiVersion":"1.47","MinAPIVersion":"1.24","GoVersion":"java25","GitCommit":"","BuildTime":"",
@@ -79,6 +86,11 @@ public final class Training {
             Commands.run(cli, new String[] {"images"});
             Commands.run(cli, new String[] {"run", "--rm", "-e", "A=1", "-l", "x=y", "--name", "t", "busybox", "echo", "hi"});
             Commands.run(cli, new String[] {"run", "-d", "busybox"});
+            Commands.run(cli, new String[] {"run", "-d", "-p", "8080:80", "-p", "127.0.0.1::53/udp", "--network", "n1",
+                "--network-alias", "web", "--dns", "1.1.1.1", "--add-host", "h:host-gateway", "busybox"});
+            Commands.run(cli, new String[] {"network", "ls"});
+            Commands.run(cli, new String[] {"network", "create", "--subnet", "10.5.0.0/16", "--gateway", "10.5.0.1", "n1"});
+            Commands.run(cli, new String[] {"port", "x", "80"});
             Commands.run(cli, new String[] {"logs", "-f", "x"});
             Commands.run(cli, new String[] {"rm", "-f", "x"});
             Commands.run(cli, new String[] {"pull", "127.0.0.1:5000/app:1"});
@@ -102,6 +114,10 @@ public final class Training {
             sink.println(Json.indent("[" + INSPECT + "]", "    "));
             sink.println(dev.berth.cli.format.GoTemplate.parse("{{.State.Status}} {{json .Config}} {{range $k, $v := .Config.Labels}}{{$k}}{{end}}{{if .State.Running}}up{{else}}down{{end}}")
                     .execute(Json.parse(INSPECT)));
+            List<Map<String, Object>> networks = new java.util.ArrayList<>();
+            for (Object n : Json.list(Json.parse(NETWORKS))) networks.add(NetworkCommands.row(n, true));
+            sink.print(ListFormatter.render("", NetworkCommands.DEFAULT_TABLE, networks, NetworkCommands.headers()));
+            sink.print(PortCommand.all(Json.obj(Json.parse(PORTS))));
             sink.print(SystemCommands.renderClient(SystemCommands.clientVersion()));
             sink.print(SystemCommands.renderServer(Json.parse(VERSION)));
             sink.print(SystemCommands.renderInfo(Json.parse(INFO)));

@@ -14,29 +14,45 @@ import java.util.Map;
 public final class FlagSpec {
     public enum Kind { BOOL, STRING, LIST, INT }
 
-    /** One flag; {@code shortName} is 0 when the flag has no one-letter form. */
-    public record Flag(char shortName, String name, Kind kind, String valueName, String defaultValue, String help) {}
+    /** One flag; {@code shortName} is 0 when the flag has no one-letter form; {@code validator} may be null. */
+    public record Flag(char shortName, String name, Kind kind, String valueName, String defaultValue, String help,
+                       Validator validator) {}
+
+    /**
+     * Checks (and may normalise) each value as it is parsed, like a pflag {@code Value.Set}: a
+     * rejected value is a usage error {@code invalid argument "V" for "--name" flag: <message>}.
+     */
+    @FunctionalInterface
+    public interface Validator {
+        /** The value to keep; throws {@link IllegalArgumentException} with docker's message to reject it. */
+        String apply(String value);
+    }
 
     private final List<Flag> flags = new ArrayList<>();
     private final Map<String, Flag> byLong = new HashMap<>();
     private final Map<Character, Flag> byShort = new HashMap<>();
     private boolean interspersed = true;
 
-    public FlagSpec bool(char s, String name, String help) { return add(new Flag(s, name, Kind.BOOL, "", "false", help)); }
+    public FlagSpec bool(char s, String name, String help) { return add(new Flag(s, name, Kind.BOOL, "", "false", help, null)); }
 
     /** A boolean that is true unless given as {@code --name=false} (help shows "(default true)"; read it with {@link ParsedArgs#bool(String, boolean)}). */
-    public FlagSpec boolDefaultTrue(char s, String name, String help) { return add(new Flag(s, name, Kind.BOOL, "", "true", help)); }
+    public FlagSpec boolDefaultTrue(char s, String name, String help) { return add(new Flag(s, name, Kind.BOOL, "", "true", help, null)); }
 
     public FlagSpec string(char s, String name, String valueName, String def, String help) {
-        return add(new Flag(s, name, Kind.STRING, valueName, def, help));
+        return add(new Flag(s, name, Kind.STRING, valueName, def, help, null));
     }
 
     public FlagSpec list(char s, String name, String valueName, String help) {
-        return add(new Flag(s, name, Kind.LIST, valueName, null, help));
+        return add(new Flag(s, name, Kind.LIST, valueName, null, help, null));
+    }
+
+    /** A repeatable flag whose every value passes {@code validator} when parsed. */
+    public FlagSpec list(char s, String name, String valueName, String help, Validator validator) {
+        return add(new Flag(s, name, Kind.LIST, valueName, null, help, validator));
     }
 
     public FlagSpec integer(char s, String name, String def, String help) {
-        return add(new Flag(s, name, Kind.INT, "int", def, help));
+        return add(new Flag(s, name, Kind.INT, "int", def, help, null));
     }
 
     /** Another long name for an existing flag (e.g. {@code --net} for {@code --network}). */
@@ -127,6 +143,13 @@ public final class FlagSpec {
     }
 
     private static void set(ParsedArgs out, Flag f, String value, String given) throws FlagException {
+        if (f.validator() != null) {
+            try {
+                value = f.validator().apply(value);
+            } catch (IllegalArgumentException e) {
+                throw new FlagException("invalid argument \"" + value + "\" for \"" + display(f) + "\" flag: " + e.getMessage());
+            }
+        }
         switch (f.kind()) {
             case BOOL -> {
                 String v = value.toLowerCase();

@@ -216,6 +216,28 @@ public final class Json {
         return out.toString();
     }
 
+    /** Raw JSON text without insignificant whitespace (Go's {@code json.Compact}); token text is kept. */
+    public static String compact(String raw) {
+        StringBuilder out = new StringBuilder(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '"') {
+                int j = i + 1;
+                while (j < raw.length()) {
+                    char d = raw.charAt(j);
+                    if (d == '\\') j += 2;
+                    else if (d == '"') break;
+                    else j++;
+                }
+                out.append(raw, i, Math.min(j + 1, raw.length()));
+                i = j;
+            } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
     private static void newline(StringBuilder out, String indent, int depth) {
         out.append('\n');
         for (int k = 0; k < depth; k++) out.append(indent);

@@ -58,4 +58,9 @@ class JsonTest {
         assertEquals("{\"c\":[3]}", Json.nextValue(r));
         assertNull(Json.nextValue(r));
     }
+
+    @Test
+    void compactKeepsTokens() {
+        assertEquals("[{\"a\":\"x y\\\" z\",\"b\":[1,2.50,null]}]", Json.compact("[ {\n \"a\" : \"x y\\\" z\",\n \"b\": [1, 2.50, null]\n} ]"));
+    }
 }
