@@ -28,6 +28,41 @@ class BerthCliIT {
     }
 
 
+    /** The networking verbs and flags (issue #4), checked against what the docker CLI prints for the same daemon. */
+    @Test
+    void networksPortsAndConnect() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        String id = ok(d.berth("network", "create", "--subnet", "10.198.20.0/24", "--label", "k=v", "clinet")).out().strip();
+        assertEquals(64, id.length());
+        assertEquals(ok(d.docker("network", "ls")).out(), ok(d.berth("network", "ls")).out());
+        assertEquals("10.198.20.0/24", ok(d.berth("network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}}{{end}}", "clinet")).out().strip());
+        ok(d.berth("run", "-d", "--name", "cweb", "--network", "clinet", "--network-alias", "api", "--ip", "10.198.20.9",
+                "-p", "127.0.0.1:" + port + ":80", "--expose", "81", "busybox", "httpd", "-f", "-p", "80", "-h", "/etc"));
+        assertEquals(ok(d.docker("port", "cweb")).out(), ok(d.berth("port", "cweb")).out());
+        assertEquals("127.0.0.1:" + port + "\n", ok(d.berth("port", "cweb", "80")).out());
+        assertEquals(ok(d.docker("ps", "--format", "{{.Names}} {{.Ports}}")).out(), ok(d.berth("ps", "--format", "{{.Names}} {{.Ports}}")).out());
+        String ps = ok(d.berth("ps")).out();
+        assertTrue(ps.contains("127.0.0.1:" + port + "->80/tcp") && ps.contains("81/tcp"), ps);
+        String body = ok(d.berth("run", "--rm", "--network", "clinet", "--add-host", "db:10.1.1.1", "--dns-search", "corp.test",
+                "busybox", "sh", "-c", "wget -qO- http://api/hostname; grep db /etc/hosts; grep search /etc/resolv.conf")).out();
+        String hostname = ok(d.berth("inspect", "-f", "{{.Config.Hostname}}", "cweb")).out().strip();
+        assertTrue(body.contains(hostname) && body.contains("10.1.1.1\tdb") && body.contains("search corp.test"), body);
+
+        Cmd.Result alias = d.berth("network", "connect", "--alias", "second", "bridge", "cweb");
+        assertTrue(alias.err().contains("network-scoped alias is supported only for containers in user defined networks"), alias::toString);
+        ok(d.berth("network", "connect", "bridge", "cweb"));
+        assertFalse(ok(d.berth("inspect", "-f", "{{.NetworkSettings.Networks.bridge.IPAddress}}", "cweb")).out().isBlank());
+        ok(d.berth("network", "disconnect", "bridge", "cweb"));
+        Cmd.Result inUse = d.berth("network", "rm", "clinet");
+        assertNotEquals(0, inUse.code());
+        ok(d.berth("rm", "-f", "cweb"));
+        assertEquals("clinet\n", ok(d.berth("network", "rm", "clinet")).out());
+        assertEquals(List.of(), NetworkDatapathIT.networkLeaks(d));
+    }
+
     @Test
     void versionAndInfo() throws Exception {
         Cmd.Result v = ok(d.berth("version"));
