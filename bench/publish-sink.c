@@ -1,0 +1,62 @@
+/* The server side of bench/publish-bench, run in the container (static, so it needs nothing
+ * from the image). Port 80: a sink; it reads each connection to EOF (1 MiB reads) and answers
+ * the byte count. Port 81: a greeting; it writes "hi" and closes each connection.
+ * Build: gcc -O2 -static -pthread -o publish-sink publish-sink.c */
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int listen_on(int port) {
+    int s = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_ANY)};
+    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (s < 0 || bind(s, (struct sockaddr *) &a, sizeof a) < 0 || listen(s, 1024) < 0) {
+        perror("listen");
+        exit(1);
+    }
+    return s;
+}
+
+static void *sink_conn(void *arg) {
+    int c = (int) (long) arg;
+    char *buf = malloc(1 << 20);
+    long long n = 0;
+    ssize_t k;
+    while ((k = read(c, buf, 1 << 20)) > 0) n += k;
+    free(buf);
+    char reply[32];
+    int len = snprintf(reply, sizeof reply, "%lld\n", n);
+    if (write(c, reply, len) < 0) perror("write");
+    close(c);
+    return NULL;
+}
+
+static void *sink(void *arg) {
+    int s = listen_on(80);
+    for (;;) {
+        int c = accept(s, NULL, NULL);
+        if (c < 0) continue;
+        pthread_t t;
+        pthread_attr_t at;
+        pthread_attr_init(&at);
+        pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+        if (pthread_create(&t, &at, sink_conn, (void *) (long) c) != 0) close(c);
+    }
+    return arg;
+}
+
+int main(void) {
+    pthread_t t;
+    int s = listen_on(81);
+    pthread_create(&t, NULL, sink, NULL);
+    for (;;) {
+        int c = accept(s, NULL, NULL);
+        if (c < 0) continue;
+        if (write(c, "hi", 2) < 0) perror("write");
+        close(c);
+    }
+}
