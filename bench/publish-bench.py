@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """The client side of bench/publish-bench (the server is bench/publish-sink.c: port 80 reads
-each connection to EOF and answers the byte count, port 81 writes "hi" and closes).
+each connection to EOF and answers the byte count, port 81 writes "hi" and waits for the client to close).
 
 push HOST PORT MIB     sends MIB MiB through one connection, half-closes, waits for the
                        count; prints "<MiB/s> <seconds>".
-conns HOST PORT N      N sequential connect / read the greeting to EOF / close, after N/10
+conns HOST PORT N      N sequential connect / read the greeting / close, after N/10
                        warm-ups; prints "<connections/s> <seconds>".
 wait HOST PORT         waits (up to 30 s) until HOST:PORT answers the greeting.
 """
@@ -35,9 +35,10 @@ def push(host, port, mib):
 
 
 def greet(host, port):
+    """connect, read the 2-byte greeting, close first (see publish-sink.c)"""
     with socket.create_connection((host, port)) as s:
         got = b""
-        while True:
+        while len(got) < 2:
             b = s.recv(16)
             if not b:
                 break

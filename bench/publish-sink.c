@@ -1,6 +1,10 @@
 /* The server side of bench/publish-bench, run in the container (static, so it needs nothing
  * from the image). Port 80: a sink; it reads each connection to EOF (1 MiB reads) and answers
- * the byte count. Port 81: a greeting; it writes "hi" and closes each connection.
+ * the byte count. Port 81: a greeting; it writes "hi", waits for the client to close, closes.
+ * (The client closes first, so TIME_WAIT stays with the client's kernel, which then never
+ * reuses a port into a 4-tuple the server still holds: with the server closing first, tens of
+ * thousands of sequential connections from one address made SYNs meet the server's TIME_WAIT
+ * sockets and wait for 1 s retransmits, whatever the path.)
  * Build: gcc -O2 -static -pthread -o publish-sink publish-sink.c */
 #include <netinet/in.h>
 #include <pthread.h>
@@ -8,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 static int listen_on(int port) {
@@ -56,7 +61,11 @@ int main(void) {
     for (;;) {
         int c = accept(s, NULL, NULL);
         if (c < 0) continue;
-        if (write(c, "hi", 2) < 0) perror("write");
+        char b[16];
+        struct timeval tv = {.tv_sec = 10};
+        setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        if (write(c, "hi", 2) == 2)
+            while (read(c, b, sizeof b) > 0) {}
         close(c);
     }
 }
