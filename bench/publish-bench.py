@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The client side of bench/publish-bench (the server is bench/publish-sink.c: port 80 reads
-each connection to EOF and answers the byte count, port 81 writes "hi" and waits for the client to close).
+each connection to EOF and answers the byte count, ports 81-83 write "hi" and wait for the client
+to close).
 
 push HOST PORT MIB     sends MIB MiB through one connection, half-closes, waits for the
                        count; prints "<MiB/s> <seconds>".

@@ -1,6 +1,8 @@
 /* The server side of bench/publish-bench, run in the container (static, so it needs nothing
  * from the image). Port 80: a sink; it reads each connection to EOF (1 MiB reads) and answers
- * the byte count. Port 81: a greeting; it writes "hi", waits for the client to close, closes.
+ * the byte count. Ports 81, 82, 83: a greeting; it writes "hi", waits for the client to close,
+ * closes. Each path of the benchmark gets its own greeting port: connections of different
+ * paths then never share a 4-tuple inside the container (nor a conntrack tuple on the host).
  * (The client closes first, so TIME_WAIT stays with the client's kernel, which then never
  * reuses a port into a 4-tuple the server still holds: with the server closing first, tens of
  * thousands of sequential connections from one address made SYNs meet the server's TIME_WAIT
@@ -54,10 +56,8 @@ static void *sink(void *arg) {
     return arg;
 }
 
-int main(void) {
-    pthread_t t;
-    int s = listen_on(81);
-    pthread_create(&t, NULL, sink, NULL);
+static void *greet(void *port) {
+    int s = listen_on((int) (long) port);
     for (;;) {
         int c = accept(s, NULL, NULL);
         if (c < 0) continue;
@@ -68,4 +68,13 @@ int main(void) {
             while (read(c, b, sizeof b) > 0) {}
         close(c);
     }
+    return port;
+}
+
+int main(void) {
+    pthread_t t;
+    pthread_create(&t, NULL, sink, NULL);
+    pthread_create(&t, NULL, greet, (void *) 82L);
+    pthread_create(&t, NULL, greet, (void *) 83L);
+    greet((void *) 81L);
 }
