@@ -184,13 +184,7 @@ public final class Json {
             }
             switch (c) {
                 case '"' -> {
-                    int j = i + 1;
-                    while (j < raw.length()) {
-                        char d = raw.charAt(j);
-                        if (d == '\\') j += 2;
-                        else if (d == '"') break;
-                        else j++;
-                    }
+                    int j = stringEnd(raw, i);
                     out.append(raw, i, Math.min(j + 1, raw.length()));
                     i = j;
                 }
@@ -216,19 +210,25 @@ public final class Json {
         return out.toString();
     }
 
+    /** The index of the quote closing the JSON string that opens at {@code start} (or past the end). */
+    private static int stringEnd(String raw, int start) {
+        int j = start + 1;
+        while (j < raw.length()) {
+            char d = raw.charAt(j);
+            if (d == '\\') j += 2;
+            else if (d == '"') break;
+            else j++;
+        }
+        return j;
+    }
+
     /** Raw JSON text without insignificant whitespace (Go's {@code json.Compact}); token text is kept. */
     public static String compact(String raw) {
         StringBuilder out = new StringBuilder(raw.length());
         for (int i = 0; i < raw.length(); i++) {
             char c = raw.charAt(i);
             if (c == '"') {
-                int j = i + 1;
-                while (j < raw.length()) {
-                    char d = raw.charAt(j);
-                    if (d == '\\') j += 2;
-                    else if (d == '"') break;
-                    else j++;
-                }
+                int j = stringEnd(raw, i);
                 out.append(raw, i, Math.min(j + 1, raw.length()));
                 i = j;
             } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
