@@ -357,6 +357,10 @@ public final class ContainerService implements ImageService.ContainerUsage {
                 if (!e.getValue().isNull()) hc.set(e.getKey(), e.getValue());
             });
         }
+        if (hc.path("Binds").size() > 0 || hc.path("Mounts").size() > 0) {
+            // refused rather than ignored: a container without the data it was given a mount for is worse than an error
+            throw new BerthException.NotImplemented("bind mounts and volumes (-v, --mount) are not supported yet");
+        }
         String mode = hc.path("NetworkMode").asText("");
         if (mode.isEmpty() || mode.equals("default")) hc.put("NetworkMode", "bridge");
         mode = hc.get("NetworkMode").asText();

@@ -74,6 +74,12 @@ public final class Sandboxes implements Networking {
     private final Map<String, Sandbox> running = new ConcurrentHashMap<>();
     /** Network ID → bridge device that this daemon brought up. Guarded by {@code this}. */
     private final Map<String, String> bridges = new LinkedHashMap<>();
+    /**
+     * Bridges this daemon created. Only these are deleted (at shutdown, with their network) or
+     * have stray addresses removed; a bridge found in place (a user's {@code --bridge}) is used
+     * as it is, as dockerd does. Guarded by {@code this}.
+     */
+    private final java.util.Set<String> created = new java.util.HashSet<>();
     private String appliedRules = "";
     private boolean forwardingOn;
 
@@ -160,6 +166,7 @@ public final class Sandboxes implements Networking {
         for (String id : List.copyOf(running.keySet())) detach(id);
         try (Netlink nl = Netlink.open()) {
             for (String bridge : bridges.values()) {
+                if (!created.contains(bridge)) continue;
                 try {
                     nl.deleteLink(bridge);
                 } catch (IOException e) {
@@ -184,7 +191,7 @@ public final class Sandboxes implements Networking {
     public synchronized void networkRemoved(Network n) {
         String bridge = bridges.remove(n.id());
         names.removeNetwork(n.name());
-        if (bridge == null) return;
+        if (bridge == null || !created.remove(bridge)) return;
         try (Netlink nl = Netlink.open()) {
             nl.deleteLink(bridge);
         } catch (IOException e) {
@@ -262,11 +269,17 @@ public final class Sandboxes implements Networking {
         String name = bridgeName(n, cfg.net().bridge());
         Inet4Address gw = (Inet4Address) InetAddress.ofLiteral(Subnet.formatIp(n.gateway()));
         try (Netlink nl = Netlink.open()) {
-            if (nl.findLink(name).isEmpty()) nl.createBridge(name, mtu(n));
+            boolean missing = nl.findLink(name).isEmpty();
+            if (missing) nl.createBridge(name, mtu(n));
+            // ours: made now, or named after one of our networks (left by a daemon that was killed)
+            boolean ours = missing || created.contains(name) || name.equals("br-" + n.id().substring(0, 12))
+                    || (n.name().equals(Network.DEFAULT_BRIDGE) && name.equals("berth0"));
+            if (ours) created.add(name);
+            else LOG.info("using existing bridge " + name + " as it is (left in place at shutdown)");
             boolean hasAddress = false;
             for (Netlink.Address a : nl.addresses(name)) {
                 if (a.address().equals(gw) && a.prefixLength() == n.subnet().prefix()) hasAddress = true;
-                else nl.deleteAddress(name, a.address(), a.prefixLength());
+                else if (created.contains(name)) nl.deleteAddress(name, a.address(), a.prefixLength());
             }
             if (!hasAddress) nl.addAddress(name, gw, n.subnet().prefix());
             nl.setUp(name);
