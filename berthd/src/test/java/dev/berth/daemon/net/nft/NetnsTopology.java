@@ -1,8 +1,8 @@
 package dev.berth.daemon.net.nft;
 
+import dev.berth.daemon.net.Subnet;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.StandardSocketOptions;
@@ -64,11 +64,11 @@ final class NetnsTopology implements AutoCloseable {
     String ipOutside() { return ip(3, 2); }
 
     BridgeNetwork networkA(boolean internal, boolean icc) {
-        return new BridgeNetwork(bridgeA, Ipv4Subnet.parse(ip(1, 0) + "/24"), Ipv4Subnet.address(gwA()), internal, icc, false);
+        return new BridgeNetwork(bridgeA, Subnet.parse(ip(1, 0) + "/24"), Subnet.parseInet4(gwA()), internal, icc, false);
     }
 
     BridgeNetwork networkB() {
-        return new BridgeNetwork(bridgeB, Ipv4Subnet.parse(ip(2, 0) + "/24"), Ipv4Subnet.address(gwB()), false, true, false);
+        return new BridgeNetwork(bridgeB, Subnet.parse(ip(2, 0) + "/24"), Subnet.parseInet4(gwB()), false, true, false);
     }
 
     static NetnsTopology create() throws Exception {
@@ -276,6 +276,4 @@ final class NetnsTopology implements AutoCloseable {
             throw new IOException(e);
         }
     }
-
-    static Inet4Address addr(String s) { return Ipv4Subnet.address(s); }
 }
