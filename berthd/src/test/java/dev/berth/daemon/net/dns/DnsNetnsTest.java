@@ -4,6 +4,7 @@ import static dev.berth.daemon.net.dns.DnsMessage.*;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.berth.daemon.net.NetNs;
 import dev.berth.daemon.os.Posix;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -67,16 +68,16 @@ class DnsNetnsTest {
 
         // The "container": a process in a new network namespace.
         holder = new ProcessBuilder("unshare", "--net", "sleep", "120").start();
-        Path ns = Path.of("/proc/" + holder.pid() + "/ns/net");
+        NetNs ns = NetNs.ofPid(holder.pid());
         String hostNs = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
-        for (int i = 0; i < 200 && Files.readSymbolicLink(ns).toString().equals(hostNs); i++) Thread.sleep(10);
-        assertNotEquals(hostNs, Files.readSymbolicLink(ns).toString());
+        for (int i = 0; i < 200 && Files.readSymbolicLink(ns.path()).toString().equals(hostNs); i++) Thread.sleep(10);
+        assertNotEquals(hostNs, Files.readSymbolicLink(ns.path()).toString());
         String pid = Long.toString(holder.pid());
         run(null, "nsenter", "-t", pid, "-n", "ip", "link", "set", "lo", "up");
 
         // berthd's part at container start: sockets inside the namespace, then the NAT rule.
         record Sockets(DatagramChannel udp, ServerSocketChannel tcp) {}
-        java.util.concurrent.Callable<Sockets> open = () -> {
+        NetNs.Task<Sockets, IOException> open = () -> {
             DatagramChannel udp = DatagramChannel.open(StandardProtocolFamily.INET);
             udp.bind(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.11"), 0));
             ServerSocketChannel tcp = ServerSocketChannel.open(StandardProtocolFamily.INET);
@@ -84,11 +85,11 @@ class DnsNetnsTest {
             tcp.bind(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.11"), ((InetSocketAddress) udp.getLocalAddress()).getPort()));
             return new Sockets(udp, tcp);
         };
-        Sockets first = Netns.inside(ns, open); // the first call pays for FFM linking and class loading
+        Sockets first = ns.call(open); // the first call pays for FFM linking and class loading
         first.udp().close();
         first.tcp().close();
         long t0 = System.nanoTime();
-        Sockets sockets = Netns.inside(ns, open);
+        Sockets sockets = ns.call(open);
         long t1 = System.nanoTime();
         int port = ((InetSocketAddress) sockets.udp().getLocalAddress()).getPort();
         String rules = """
@@ -128,9 +129,9 @@ class DnsNetnsTest {
         // Our client inside the namespace: UDP truncates, TCP (through the same DNAT) has it all.
         DnsMessage q = DnsMessage.query(7, "many", TYPE_A);
         InetSocketAddress embedded = new InetSocketAddress(InetAddress.ofLiteral("127.0.0.11"), 53);
-        DnsMessage viaUdp = Netns.inside(ns, () -> TinyDnsClient.udp(embedded, q));
+        DnsMessage viaUdp = ns.call(() -> TinyDnsClient.udp(embedded, q));
         assertTrue(viaUdp.truncated());
-        DnsMessage viaTcp = Netns.inside(ns, () -> TinyDnsClient.tcp(embedded, q));
+        DnsMessage viaTcp = ns.call(() -> TinyDnsClient.tcp(embedded, q));
         assertEquals(100, viaTcp.answers().size());
 
         // The socket is the container's: the host's 127.0.0.11 has nothing on that port.

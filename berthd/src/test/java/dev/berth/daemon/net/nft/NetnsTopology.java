@@ -1,5 +1,6 @@
 package dev.berth.daemon.net.nft;
 
+import dev.berth.daemon.net.NetNs;
 import dev.berth.daemon.net.Subnet;
 import java.io.IOException;
 import java.io.InputStream;
@@ -168,9 +169,14 @@ final class NetnsTopology implements AutoCloseable {
 
     // ---- servers inside namespaces (Java sockets created on a thread that entered the namespace)
 
+    /** The namespace {@code ip netns add name} made (its file, with /var/run resolved as mountinfo shows it). */
+    static NetNs netns(String name) throws IOException {
+        return NetNs.open(Path.of("/var/run/netns", name).toRealPath());
+    }
+
     /** TCP on 0.0.0.0:port in {@code ns}: writes {@code identity} to each client and closes. */
     void tcpServer(String ns, int port, String identity) throws Exception {
-        ServerSocketChannel s = InNetns.call(ns, () -> {
+        ServerSocketChannel s = netns(ns).call(() -> {
             ServerSocketChannel c = ServerSocketChannel.open();
             c.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             c.bind(new InetSocketAddress("0.0.0.0", port), 256);
@@ -191,7 +197,7 @@ final class NetnsTopology implements AutoCloseable {
 
     /** UDP on 0.0.0.0:port in {@code ns}: answers each datagram with {@code identity}. */
     void udpServer(String ns, int port, String identity) throws Exception {
-        DatagramChannel s = InNetns.call(ns, () -> DatagramChannel.open().bind(new InetSocketAddress("0.0.0.0", port)));
+        DatagramChannel s = netns(ns).call(() -> DatagramChannel.open().bind(new InetSocketAddress("0.0.0.0", port)));
         servers.add(s);
         byte[] reply = identity.getBytes(StandardCharsets.US_ASCII);
         Thread.ofPlatform().daemon().name("udp-" + ns).start(() -> {
@@ -238,11 +244,11 @@ final class NetnsTopology implements AutoCloseable {
     }
 
     static String tcpGet(String ns, String ip, int port) throws Exception {
-        return InNetns.call(ns, () -> tcpGet(ip, port));
+        return netns(ns).call(() -> tcpGet(ip, port));
     }
 
     static String udpGet(String ns, String ip, int port) throws Exception {
-        return InNetns.call(ns, () -> udpGet(ip, port));
+        return netns(ns).call(() -> udpGet(ip, port));
     }
 
     // ---- commands
