@@ -11,7 +11,6 @@ import dev.berth.daemon.net.dns.DnsServer;
 import dev.berth.daemon.net.dns.NameTable;
 import dev.berth.daemon.net.dns.ResolvConf;
 import dev.berth.daemon.net.nft.BridgeNetwork;
-import dev.berth.daemon.net.nft.Ipv4Subnet;
 import dev.berth.daemon.net.nft.NftFirewall;
 import dev.berth.daemon.net.nft.NftRules;
 import dev.berth.daemon.net.nft.PublishedPort;
@@ -450,7 +449,7 @@ public final class Sandboxes implements Networking {
             Inet4Address gw = (Inet4Address) InetAddress.ofLiteral(Subnet.formatIp(n.gateway()));
             boolean icc = !"false".equals(n.options().get("com.docker.network.bridge.enable_icc"));
             boolean masq = cfg.ipMasq() && !"false".equals(n.options().get("com.docker.network.bridge.enable_ip_masquerade"));
-            nets.add(new BridgeNetwork(e.getValue(), Ipv4Subnet.parse(n.subnet().toString()), gw, n.internal(), icc, masq));
+            nets.add(new BridgeNetwork(e.getValue(), n.subnet(), gw, n.internal(), icc, masq));
         }
         for (Sandbox sb : running.values()) {
             Endpoint ep = primary(sb);

@@ -57,14 +57,14 @@ class NetlinkBenchTest {
             System.out.printf("  ip commands  build %6.2f / %6.2f   remove %6.2f / %6.2f%n",
                     median(ip, 0), mean(ip, 0), median(ip, 1), mean(ip, 1));
         } finally {
-            String links = NetlinkNetnsTest.run("ip", "-br", "link");
+            String links = Commands.output("ip", "-br", "link");
             for (String line : links.lines().toList()) {
-                if (line.startsWith(id)) NetlinkNetnsTest.run("ip", "link", "del", line.split("[ @]")[0]);
+                if (line.startsWith(id)) Commands.output("ip", "link", "del", line.split("[ @]")[0]);
             }
-            for (String n : NetlinkNetnsTest.run("ip", "netns", "list").lines().toList()) {
-                if (n.startsWith(id)) NetlinkNetnsTest.run("ip", "netns", "del", n.split(" ")[0]);
+            for (String n : Commands.output("ip", "netns", "list").lines().toList()) {
+                if (n.startsWith(id)) Commands.output("ip", "netns", "del", n.split(" ")[0]);
             }
-            assertFalse(NetlinkNetnsTest.run("ip", "-br", "link").contains(id));
+            assertFalse(Commands.output("ip", "-br", "link").contains(id));
             assertFalse(Files.readString(Path.of("/proc/self/mountinfo")).contains(id));
         }
     }
@@ -124,9 +124,8 @@ class NetlinkBenchTest {
         String[] cmd = new String[args.length + 1];
         cmd[0] = "ip";
         System.arraycopy(args, 0, cmd, 1, args.length);
-        Process pr = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(pr.getInputStream().readAllBytes());
-        assertEquals(0, pr.waitFor(), String.join(" ", cmd) + ": " + out);
+        Commands.Result r = Commands.run(null, cmd);
+        assertEquals(0, r.exit(), String.join(" ", cmd) + ": " + r.output());
     }
 
     private static double median(List<double[]> xs, int i) {

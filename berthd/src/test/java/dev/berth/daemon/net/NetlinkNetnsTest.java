@@ -12,7 +12,6 @@ import dev.berth.daemon.net.Netlink.Link;
 import dev.berth.daemon.net.Netlink.Route;
 import dev.berth.daemon.os.Posix;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.Inet4Address;
@@ -83,7 +82,7 @@ class NetlinkNetnsTest {
         }
         host.close();
         // Nothing of ours is left: no interface, no namespace file, no mount.
-        String links = run("ip", "-br", "link");
+        String links = Commands.output("ip", "-br", "link");
         assertFalse(links.contains(id), "leaked interfaces:\n" + links);
         for (NetNs ns : namespaces) assertFalse(Files.exists(ns.path()), "leaked " + ns.path());
         String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
@@ -150,7 +149,7 @@ class NetlinkNetnsTest {
         }
 
         // A separate process in the namespace (nsenter by file) reaches the bridge too.
-        String ping = run("nsenter", "--net=" + ns.path(), "busybox", "ping", "-c", "1", "-W", "2", gateway.getHostAddress());
+        String ping = Commands.output("nsenter", "--net=" + ns.path(), "busybox", "ping", "-c", "1", "-W", "2", gateway.getHostAddress());
         assertTrue(ping.contains("1 packets received"), ping);
 
         // Inspection from both sides.
@@ -373,16 +372,5 @@ class NetlinkNetnsTest {
 
     private static int b(Inet4Address a, int i) {
         return Byte.toUnsignedInt(a.getAddress()[i]);
-    }
-
-    static String run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getOutputStream().close();
-        String out;
-        try (InputStream in = p.getInputStream()) {
-            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        p.waitFor();
-        return out;
     }
 }

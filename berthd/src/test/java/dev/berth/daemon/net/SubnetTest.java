@@ -22,6 +22,16 @@ class SubnetTest {
         assertFalse(Subnet.parse("10.77.1.0/24").overlaps(b));
     }
 
+    @Test void inet4AddressesAtTheEdges() {
+        Subnet s = Subnet.parse("192.168.0.0/16");
+        assertEquals(Subnet.parseIp("192.168.255.1"), Subnet.ip(Subnet.parseInet4("192.168.255.1")));
+        assertTrue(s.contains(Subnet.parseInet4("192.168.255.1")));
+        assertFalse(s.contains(Subnet.parseInet4("192.169.0.0")));
+        for (String bad : new String[] {"::1", "fd00::1", "example.com", ""}) {
+            assertThrows(BerthException.InvalidArgument.class, () -> Subnet.parseInet4(bad), bad);
+        }
+    }
+
     @Test void badInputIsA400() {
         for (String bad : new String[] {"10.0.0.0", "10.0.0/8", "10.0.0.256/8", "10.0.0.0/33", "fd00::/64", "x/8"}) {
             assertThrows(BerthException.InvalidArgument.class, () -> Subnet.parse(bad), bad);

@@ -1,6 +1,7 @@
 package dev.berth.daemon.net.nft;
 
 import dev.berth.daemon.errors.BerthException;
+import dev.berth.daemon.net.Subnet;
 import java.net.Inet4Address;
 import java.util.regex.Pattern;
 
@@ -18,7 +19,7 @@ import java.util.regex.Pattern;
  *                   masqueraded ({@code enable_ip_masquerade}, ANDed by the caller with the
  *                   daemon's {@code --ip-masq}); ignored for internal networks
  */
-public record BridgeNetwork(String bridge, Ipv4Subnet subnet, Inet4Address gateway,
+public record BridgeNetwork(String bridge, Subnet subnet, Inet4Address gateway,
                             boolean internal, boolean icc, boolean masquerade) {
     /**
      * Interface names as they may appear inside an nft string literal: no quotes, backslashes,

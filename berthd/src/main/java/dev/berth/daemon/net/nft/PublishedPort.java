@@ -1,6 +1,7 @@
 package dev.berth.daemon.net.nft;
 
 import dev.berth.daemon.errors.BerthException;
+import dev.berth.daemon.net.Subnet;
 import java.net.Inet4Address;
 import java.util.Comparator;
 import java.util.Locale;
@@ -21,12 +22,16 @@ public record PublishedPort(Protocol protocol, Inet4Address hostIp, int hostPort
         public String keyword() { return name().toLowerCase(Locale.ROOT); }
     }
 
-    /** The order rules are written in: by protocol, host port, then host address. */
+    /**
+     * The order rules are written in: by protocol, host port, then host address. Addresses
+     * compare as signed 32-bit values (128.0.0.0 and up before 0.0.0.0), the order the
+     * canonical text has always had.
+     */
     static final Comparator<PublishedPort> ORDER = Comparator
             .comparing(PublishedPort::protocol)
             .thenComparingInt(PublishedPort::hostPort)
-            .thenComparingInt(p -> Ipv4Subnet.bits(p.hostIp()))
-            .thenComparingInt(p -> Ipv4Subnet.bits(p.containerIp()))
+            .thenComparingInt(p -> (int) Subnet.ip(p.hostIp()))
+            .thenComparingInt(p -> (int) Subnet.ip(p.containerIp()))
             .thenComparingInt(PublishedPort::containerPort);
 
     public PublishedPort {
@@ -36,11 +41,11 @@ public record PublishedPort(Protocol protocol, Inet4Address hostIp, int hostPort
     }
 
     public static PublishedPort tcp(String hostIp, int hostPort, String containerIp, int containerPort) {
-        return new PublishedPort(Protocol.TCP, Ipv4Subnet.address(hostIp), hostPort, Ipv4Subnet.address(containerIp), containerPort);
+        return new PublishedPort(Protocol.TCP, Subnet.parseInet4(hostIp), hostPort, Subnet.parseInet4(containerIp), containerPort);
     }
 
     public static PublishedPort udp(String hostIp, int hostPort, String containerIp, int containerPort) {
-        return new PublishedPort(Protocol.UDP, Ipv4Subnet.address(hostIp), hostPort, Ipv4Subnet.address(containerIp), containerPort);
+        return new PublishedPort(Protocol.UDP, Subnet.parseInet4(hostIp), hostPort, Subnet.parseInet4(containerIp), containerPort);
     }
 
     /** Published on every host address ({@code 0.0.0.0}). */

@@ -4,6 +4,8 @@ import static dev.berth.daemon.net.dns.DnsMessage.*;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.berth.daemon.net.Commands;
+import dev.berth.daemon.net.NetNs;
 import dev.berth.daemon.os.Posix;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -12,7 +14,6 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,33 +51,22 @@ class DnsNetnsTest {
         return false;
     }
 
-    private static String run(String stdin, String... cmd) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        Process p = pb.start();
-        try (var out = p.getOutputStream()) {
-            if (stdin != null) out.write(stdin.getBytes(StandardCharsets.UTF_8));
-        }
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(20, TimeUnit.SECONDS), String.join(" ", cmd) + " did not finish");
-        return output;
-    }
-
     @Test void busyboxInAContainerNamespaceAsks127_0_0_11() throws Exception {
         assumeTrue(Posix.getuid() == 0, "needs root");
         for (String tool : List.of("unshare", "nsenter", "ip", "nft", "busybox")) assumeTrue(onPath(tool), tool + " not installed");
 
         // The "container": a process in a new network namespace.
         holder = new ProcessBuilder("unshare", "--net", "sleep", "120").start();
-        Path ns = Path.of("/proc/" + holder.pid() + "/ns/net");
+        NetNs ns = NetNs.ofPid(holder.pid());
         String hostNs = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
-        for (int i = 0; i < 200 && Files.readSymbolicLink(ns).toString().equals(hostNs); i++) Thread.sleep(10);
-        assertNotEquals(hostNs, Files.readSymbolicLink(ns).toString());
+        for (int i = 0; i < 200 && Files.readSymbolicLink(ns.path()).toString().equals(hostNs); i++) Thread.sleep(10);
+        assertNotEquals(hostNs, Files.readSymbolicLink(ns.path()).toString());
         String pid = Long.toString(holder.pid());
-        run(null, "nsenter", "-t", pid, "-n", "ip", "link", "set", "lo", "up");
+        Commands.output("nsenter", "-t", pid, "-n", "ip", "link", "set", "lo", "up");
 
         // berthd's part at container start: sockets inside the namespace, then the NAT rule.
         record Sockets(DatagramChannel udp, ServerSocketChannel tcp) {}
-        java.util.concurrent.Callable<Sockets> open = () -> {
+        NetNs.Task<Sockets, IOException> open = () -> {
             DatagramChannel udp = DatagramChannel.open(StandardProtocolFamily.INET);
             udp.bind(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.11"), 0));
             ServerSocketChannel tcp = ServerSocketChannel.open(StandardProtocolFamily.INET);
@@ -84,11 +74,11 @@ class DnsNetnsTest {
             tcp.bind(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.11"), ((InetSocketAddress) udp.getLocalAddress()).getPort()));
             return new Sockets(udp, tcp);
         };
-        Sockets first = Netns.inside(ns, open); // the first call pays for FFM linking and class loading
+        Sockets first = ns.call(open); // the first call pays for FFM linking and class loading
         first.udp().close();
         first.tcp().close();
         long t0 = System.nanoTime();
-        Sockets sockets = Netns.inside(ns, open);
+        Sockets sockets = ns.call(open);
         long t1 = System.nanoTime();
         int port = ((InetSocketAddress) sockets.udp().getLocalAddress()).getPort();
         String rules = """
@@ -100,7 +90,7 @@ class DnsNetnsTest {
                   }
                 }
                 """.formatted(port);
-        String nftOut = run(rules, "nsenter", "-t", pid, "-n", "nft", "-f", "-");
+        String nftOut = Commands.run(rules, "nsenter", "-t", pid, "-n", "nft", "-f", "-").output();
         long t2 = System.nanoTime();
         assertEquals("", nftOut.strip());
         System.out.printf("dns netns: sockets in the namespace %.2f ms, nft rules via nsenter %.1f ms%n", (t1 - t0) / 1e6, (t2 - t1) / 1e6);
@@ -115,22 +105,22 @@ class DnsNetnsTest {
         upstreams.add(up);
         DnsServer.Listener l = server.serve(sockets.udp(), sockets.tcp(), table.containerResolver(DnsServerTest.WEB, List.of(up.address())));
 
-        String a = run(null, "nsenter", "-t", pid, "-n", "busybox", "nslookup", "-type=a", "web", "127.0.0.11");
+        String a = Commands.output("nsenter", "-t", pid, "-n", "busybox", "nslookup", "-type=a", "web", "127.0.0.11");
         assertTrue(a.contains("Address: 172.18.0.2"), a);
-        String ptr = run(null, "nsenter", "-t", pid, "-n", "busybox", "nslookup", "172.18.0.2", "127.0.0.11");
+        String ptr = Commands.output("nsenter", "-t", pid, "-n", "busybox", "nslookup", "172.18.0.2", "127.0.0.11");
         assertTrue(ptr.contains("name = web.appnet"), ptr);
-        String aaaa = run(null, "nsenter", "-t", pid, "-n", "busybox", "nslookup", "-type=aaaa", "web", "127.0.0.11");
+        String aaaa = Commands.output("nsenter", "-t", pid, "-n", "busybox", "nslookup", "-type=aaaa", "web", "127.0.0.11");
         assertFalse(aaaa.contains("NXDOMAIN") || aaaa.contains("SERVFAIL"), aaaa);
-        String nx = run(null, "nsenter", "-t", pid, "-n", "busybox", "nslookup", "-type=a", "nosuch.test", "127.0.0.11");
+        String nx = Commands.output("nsenter", "-t", pid, "-n", "busybox", "nslookup", "-type=a", "nosuch.test", "127.0.0.11");
         assertTrue(nx.contains("NXDOMAIN"), nx);
         assertEquals(1, up.received.size(), "forwarded to the host-loopback upstream from berthd's namespace");
 
         // Our client inside the namespace: UDP truncates, TCP (through the same DNAT) has it all.
         DnsMessage q = DnsMessage.query(7, "many", TYPE_A);
         InetSocketAddress embedded = new InetSocketAddress(InetAddress.ofLiteral("127.0.0.11"), 53);
-        DnsMessage viaUdp = Netns.inside(ns, () -> TinyDnsClient.udp(embedded, q));
+        DnsMessage viaUdp = ns.call(() -> TinyDnsClient.udp(embedded, q));
         assertTrue(viaUdp.truncated());
-        DnsMessage viaTcp = Netns.inside(ns, () -> TinyDnsClient.tcp(embedded, q));
+        DnsMessage viaTcp = ns.call(() -> TinyDnsClient.tcp(embedded, q));
         assertEquals(100, viaTcp.answers().size());
 
         // The socket is the container's: the host's 127.0.0.11 has nothing on that port.

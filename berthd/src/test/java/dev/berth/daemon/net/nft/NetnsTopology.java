@@ -1,8 +1,12 @@
 package dev.berth.daemon.net.nft;
 
+import static dev.berth.daemon.net.Commands.check;
+
+import dev.berth.daemon.net.Commands;
+import dev.berth.daemon.net.NetNs;
+import dev.berth.daemon.net.Subnet;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.StandardSocketOptions;
@@ -16,7 +20,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -64,15 +67,15 @@ final class NetnsTopology implements AutoCloseable {
     String ipOutside() { return ip(3, 2); }
 
     BridgeNetwork networkA(boolean internal, boolean icc) {
-        return new BridgeNetwork(bridgeA, Ipv4Subnet.parse(ip(1, 0) + "/24"), Ipv4Subnet.address(gwA()), internal, icc, false);
+        return new BridgeNetwork(bridgeA, Subnet.parse(ip(1, 0) + "/24"), Subnet.parseInet4(gwA()), internal, icc, false);
     }
 
     BridgeNetwork networkB() {
-        return new BridgeNetwork(bridgeB, Ipv4Subnet.parse(ip(2, 0) + "/24"), Ipv4Subnet.address(gwB()), false, true, false);
+        return new BridgeNetwork(bridgeB, Subnet.parse(ip(2, 0) + "/24"), Subnet.parseInet4(gwB()), false, true, false);
     }
 
     static NetnsTopology create() throws Exception {
-        String routes = sh("ip", "-4", "route", "show", "table", "all");
+        String routes = check("ip", "-4", "route", "show", "table", "all");
         SecureRandom rnd = new SecureRandom();
         int x = -1;
         for (int i = 0; i < 50 && x < 0; i++) {
@@ -82,7 +85,7 @@ final class NetnsTopology implements AutoCloseable {
         if (x < 0) throw new IllegalStateException("no free 10.X.0.0/16 for the test network");
         StringBuilder id = new StringBuilder();
         for (int i = 0; i < 5; i++) id.append("abcdefghijklmnopqrstuvwxyz0123456789".charAt(rnd.nextInt(36)));
-        Matcher m = Pattern.compile("^default .*?dev (\\S+)", Pattern.MULTILINE).matcher(sh("ip", "-4", "route", "show", "default"));
+        Matcher m = Pattern.compile("^default .*?dev (\\S+)", Pattern.MULTILINE).matcher(check("ip", "-4", "route", "show", "default"));
         NetnsTopology t = new NetnsTopology(id.toString(), x, m.find() ? m.group(1) : null);
         try {
             t.build();
@@ -101,45 +104,45 @@ final class NetnsTopology implements AutoCloseable {
         nft(guard);
         for (String br : List.of(bridgeA, bridgeB)) {
             created.add("link " + br);
-            sh("ip", "link", "add", br, "type", "bridge");
-            sh("ip", "link", "set", br, "up");
+            check("ip", "link", "add", br, "type", "bridge");
+            check("ip", "link", "set", br, "up");
         }
-        sh("ip", "addr", "add", gwA() + "/24", "dev", bridgeA);
-        sh("ip", "addr", "add", gwB() + "/24", "dev", bridgeB);
+        check("ip", "addr", "add", gwA() + "/24", "dev", bridgeA);
+        check("ip", "addr", "add", gwB() + "/24", "dev", bridgeB);
         container(a1, bridgeA, ipA1(), gwA());
         container(a2, bridgeA, ipA2(), gwA());
         container(z, bridgeA, ip(1, 4), gwA());
         container(b1, bridgeB, ipB1(), gwB());
         created.add("netns " + outside);
-        sh("ip", "netns", "add", outside);
-        sh("ip", "-n", outside, "link", "set", "lo", "up");
+        check("ip", "netns", "add", outside);
+        check("ip", "-n", outside, "link", "set", "lo", "up");
         String hostEnd = outside + "h";
-        sh("ip", "link", "add", hostEnd, "type", "veth", "peer", "name", "eth0", "netns", outside);
-        sh("ip", "addr", "add", hostOutside() + "/24", "dev", hostEnd);
-        sh("ip", "link", "set", hostEnd, "up");
-        sh("ip", "-n", outside, "addr", "add", ipOutside() + "/24", "dev", "eth0");
-        sh("ip", "-n", outside, "link", "set", "eth0", "up");
-        sh("ip", "-n", outside, "route", "add", "10." + x + ".0.0/16", "via", hostOutside());
+        check("ip", "link", "add", hostEnd, "type", "veth", "peer", "name", "eth0", "netns", outside);
+        check("ip", "addr", "add", hostOutside() + "/24", "dev", hostEnd);
+        check("ip", "link", "set", hostEnd, "up");
+        check("ip", "-n", outside, "addr", "add", ipOutside() + "/24", "dev", "eth0");
+        check("ip", "-n", outside, "link", "set", "eth0", "up");
+        check("ip", "-n", outside, "route", "add", "10." + x + ".0.0/16", "via", hostOutside());
         // z may route 127/8 to its gateway: the shape of a container probing the host's loopback
-        sh("ip", "-n", z, "route", "del", "local", "127.0.0.0/8", "dev", "lo", "table", "local");
-        sh("ip", "-n", z, "route", "del", "local", "127.0.0.1", "dev", "lo", "table", "local");
-        sh("ip", "netns", "exec", z, "sysctl", "-qw", "net.ipv4.conf.eth0.route_localnet=1");
-        sh("ip", "-n", z, "route", "add", "127.0.0.0/8", "via", gwA());
+        check("ip", "-n", z, "route", "del", "local", "127.0.0.0/8", "dev", "lo", "table", "local");
+        check("ip", "-n", z, "route", "del", "local", "127.0.0.1", "dev", "lo", "table", "local");
+        check("ip", "netns", "exec", z, "sysctl", "-qw", "net.ipv4.conf.eth0.route_localnet=1");
+        check("ip", "-n", z, "route", "add", "127.0.0.0/8", "via", gwA());
     }
 
     private void container(String ns, String bridge, String addr, String gw) throws IOException {
         created.add("netns " + ns);
-        sh("ip", "netns", "add", ns);
-        sh("ip", "-n", ns, "link", "set", "lo", "up");
+        check("ip", "netns", "add", ns);
+        check("ip", "-n", ns, "link", "set", "lo", "up");
         String hostEnd = ns + "h";
-        sh("ip", "link", "add", hostEnd, "type", "veth", "peer", "name", "eth0", "netns", ns);
-        sh("ip", "link", "set", hostEnd, "master", bridge);
+        check("ip", "link", "add", hostEnd, "type", "veth", "peer", "name", "eth0", "netns", ns);
+        check("ip", "link", "set", hostEnd, "master", bridge);
         // hairpin: a container reaching its own published port is DNATed back out of its own port
         Files.writeString(Path.of("/sys/class/net", hostEnd, "brport", "hairpin_mode"), "1");
-        sh("ip", "link", "set", hostEnd, "up");
-        sh("ip", "-n", ns, "addr", "add", addr + "/24", "dev", "eth0");
-        sh("ip", "-n", ns, "link", "set", "eth0", "up");
-        sh("ip", "-n", ns, "route", "add", "default", "via", gw);
+        check("ip", "link", "set", hostEnd, "up");
+        check("ip", "-n", ns, "addr", "add", addr + "/24", "dev", "eth0");
+        check("ip", "-n", ns, "link", "set", "eth0", "up");
+        check("ip", "-n", ns, "route", "add", "default", "via", gw);
     }
 
     @Override
@@ -155,8 +158,8 @@ final class NetnsTopology implements AutoCloseable {
             String[] what = created.get(i).split(" ");
             try {
                 switch (what[0]) {
-                    case "netns" -> sh("ip", "netns", "del", what[1]); // its veth and the host end go with it
-                    case "link" -> sh("ip", "link", "del", what[1]);
+                    case "netns" -> check("ip", "netns", "del", what[1]); // its veth and the host end go with it
+                    case "link" -> check("ip", "link", "del", what[1]);
                     case "table" -> nft(NftRules.deleteScript(what[1]));
                     default -> throw new IllegalStateException(what[0]);
                 }
@@ -168,9 +171,14 @@ final class NetnsTopology implements AutoCloseable {
 
     // ---- servers inside namespaces (Java sockets created on a thread that entered the namespace)
 
+    /** The namespace {@code ip netns add name} made (its file, with /var/run resolved as mountinfo shows it). */
+    static NetNs netns(String name) throws IOException {
+        return NetNs.open(Path.of("/var/run/netns", name).toRealPath());
+    }
+
     /** TCP on 0.0.0.0:port in {@code ns}: writes {@code identity} to each client and closes. */
     void tcpServer(String ns, int port, String identity) throws Exception {
-        ServerSocketChannel s = InNetns.call(ns, () -> {
+        ServerSocketChannel s = netns(ns).call(() -> {
             ServerSocketChannel c = ServerSocketChannel.open();
             c.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             c.bind(new InetSocketAddress("0.0.0.0", port), 256);
@@ -191,7 +199,7 @@ final class NetnsTopology implements AutoCloseable {
 
     /** UDP on 0.0.0.0:port in {@code ns}: answers each datagram with {@code identity}. */
     void udpServer(String ns, int port, String identity) throws Exception {
-        DatagramChannel s = InNetns.call(ns, () -> DatagramChannel.open().bind(new InetSocketAddress("0.0.0.0", port)));
+        DatagramChannel s = netns(ns).call(() -> DatagramChannel.open().bind(new InetSocketAddress("0.0.0.0", port)));
         servers.add(s);
         byte[] reply = identity.getBytes(StandardCharsets.US_ASCII);
         Thread.ofPlatform().daemon().name("udp-" + ns).start(() -> {
@@ -238,44 +246,17 @@ final class NetnsTopology implements AutoCloseable {
     }
 
     static String tcpGet(String ns, String ip, int port) throws Exception {
-        return InNetns.call(ns, () -> tcpGet(ip, port));
+        return netns(ns).call(() -> tcpGet(ip, port));
     }
 
     static String udpGet(String ns, String ip, int port) throws Exception {
-        return InNetns.call(ns, () -> udpGet(ip, port));
+        return netns(ns).call(() -> udpGet(ip, port));
     }
 
     // ---- commands
 
-    static String sh(String... cmd) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", cmd) + ": timed out");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-        if (p.exitValue() != 0) throw new IOException(String.join(" ", cmd) + ": exit " + p.exitValue() + ": " + out.strip());
-        return out;
-    }
-
     static void nft(String script) throws IOException {
-        Process p = new ProcessBuilder("nft", "-f", "-").redirectErrorStream(true).start();
-        try (var in = p.getOutputStream()) {
-            in.write(script.getBytes(StandardCharsets.UTF_8));
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (p.waitFor() != 0) throw new IOException("nft -f: " + out.strip() + "\n" + script);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
+        Commands.Result r = Commands.run(script, "nft", "-f", "-");
+        if (r.exit() != 0) throw new IOException("nft -f: " + r.output().strip() + "\n" + script);
     }
-
-    static Inet4Address addr(String s) { return Ipv4Subnet.address(s); }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.berth.daemon.net.Commands;
 import dev.berth.daemon.os.Posix;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -89,7 +90,7 @@ class NftNetnsTest {
                 PublishedPort.udp("127.0.0.1", p5, t.ipB1(), ECHO)));
         fw.apply(rules);
         // the rendered text is what nft itself lists (exact on this nft version)
-        assertEquals(rules.text(), NetnsTopology.sh("nft", "list", "table", "ip", fw.table()));
+        assertEquals(rules.text(), Commands.check("nft", "list", "table", "ip", fw.table()));
         assertEquals("1", localnet(t.bridgeA));
         assertEquals("1", localnet(t.bridgeB));
 
@@ -174,10 +175,10 @@ class NftNetnsTest {
             assertNull(receive(host), "the input guard drops a container's datagram to 127.0.0.1");
 
             // take the guard away and the same datagram arrives: route_localnet alone exposes loopback
-            String listing = NetnsTopology.sh("nft", "-a", "list", "chain", "ip", fw.table(), "input");
+            String listing = Commands.check("nft", "-a", "list", "chain", "ip", fw.table(), "input");
             Matcher m = Pattern.compile("iifname \"" + t.bridgeA + "\" .* # handle (\\d+)").matcher(listing);
             assertTrue(m.find(), listing);
-            NetnsTopology.sh("nft", "delete", "rule", "ip", fw.table(), "input", "handle", m.group(1));
+            Commands.check("nft", "delete", "rule", "ip", fw.table(), "input", "handle", m.group(1));
             udpGet(t.z, "127.0.0.1", port);
             assertEquals("?", receive(host));
         }
@@ -224,12 +225,12 @@ class NftNetnsTest {
     void removingTheTableRemovesEveryEffect() throws Exception {
         int p1 = freePort();
         fw.apply(List.of(t.networkA(false, true), t.networkB()), List.of(PublishedPort.tcp("0.0.0.0", p1, t.ipA1(), HTTP)));
-        assertTrue(NetnsTopology.sh("nft", "list", "tables").contains("table ip " + fw.table() + "\n"));
+        assertTrue(Commands.check("nft", "list", "tables").contains("table ip " + fw.table() + "\n"));
         assertEquals("a1", tcpGet("127.0.0.1", p1));
         assertNull(tcpGet(t.a1, t.ipB1(), HTTP));
 
         fw.remove();
-        assertFalse(NetnsTopology.sh("nft", "list", "tables").contains("table ip " + fw.table() + "\n"));
+        assertFalse(Commands.check("nft", "list", "tables").contains("table ip " + fw.table() + "\n"));
         assertTrue(fw.listJson().isEmpty());
         assertEquals("0", localnet(t.bridgeA));
         assertNull(tcpGet("127.0.0.1", p1));

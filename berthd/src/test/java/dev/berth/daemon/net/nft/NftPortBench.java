@@ -118,7 +118,7 @@ class NftPortBench {
 
     /** In the container: counts each connection's bytes to end of stream, answers the count. */
     static void sink(NetnsTopology t) throws Exception {
-        ServerSocketChannel s = InNetns.call(t.a1, () -> {
+        ServerSocketChannel s = NetnsTopology.netns(t.a1).call(() -> {
             ServerSocketChannel c = ServerSocketChannel.open();
             c.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             return c.bind(new InetSocketAddress("0.0.0.0", SINK));
@@ -184,10 +184,7 @@ class NftPortBench {
         if (p.ns == null) {
             r.run();
         } else {
-            InNetns.call(p.ns, () -> {
-                r.run();
-                return null;
-            });
+            NetnsTopology.netns(p.ns).run(r::run);
         }
     }
 }
