@@ -512,10 +512,10 @@ public final class ContainerService implements ImageService.ContainerUsage {
                     Files.writeString(dir.resolve("hosts"), "");
                     Files.writeString(dir.resolve("resolv.conf"), "");
                 } else {
-                    writeEtcFiles(dir, hostname, r.config.path("Domainname").asText(""), false, extraHosts(r));
+                    writeEtcFiles(dir, hostname, r.config.path("Domainname").asText(""), false, extraHosts(r.hostConfig.path("ExtraHosts"), null));
                 }
             } else {
-                writeEtcFiles(dir, hostname, r.config.path("Domainname").asText(""), hostNet, extraHosts(r));
+                writeEtcFiles(dir, hostname, r.config.path("Domainname").asText(""), hostNet, extraHosts(r.hostConfig.path("ExtraHosts"), null));
             }
             boolean tty = r.tty();
             List<String> env = processEnv(r, tty);
@@ -713,13 +713,32 @@ public final class ContainerService implements ImageService.ContainerUsage {
         }
     }
 
-    /** {@code --add-host name:ip} entries as hosts lines ({@code host-gateway} is the bridge driver's business). */
-    private static String extraHosts(ContainerRecord r) {
+    /** The /etc/hosts a container starts with, before its own address and {@code --add-host} entries. */
+    public static final String HOSTS_DEFAULTS = """
+            127.0.0.1\tlocalhost
+            ::1\tlocalhost ip6-localhost ip6-loopback
+            fe00::0\tip6-localnet
+            ff00::0\tip6-mcastprefix
+            ff02::1\tip6-allnodes
+            ff02::2\tip6-allrouters
+            """;
+
+    /**
+     * {@code --add-host name:ip} entries as hosts lines; {@code name:host-gateway} takes
+     * {@code hostGateway}, or is left out when that is null (no bridge to point at).
+     */
+    public static String extraHosts(JsonNode extraHosts, String hostGateway) {
         StringBuilder sb = new StringBuilder();
-        for (JsonNode h : r.hostConfig.path("ExtraHosts")) {
+        for (JsonNode h : extraHosts) {
             String v = h.asText();
             int c = v.indexOf(':');
-            if (c > 0 && !v.endsWith(":host-gateway")) sb.append(v.substring(c + 1)).append('\t').append(v, 0, c).append('\n');
+            if (c <= 0) continue;
+            String ip = v.substring(c + 1);
+            if (ip.equals("host-gateway")) {
+                if (hostGateway == null) continue;
+                ip = hostGateway;
+            }
+            sb.append(ip).append('\t').append(v, 0, c).append('\n');
         }
         return sb.toString();
     }
@@ -729,20 +748,14 @@ public final class ContainerService implements ImageService.ContainerUsage {
             Files.writeString(dir.resolve("hosts"), Files.readString(Path.of("/etc/hosts")) + extraHosts);
             Files.writeString(dir.resolve("hostname"), System.getenv().getOrDefault("HOSTNAME", hostname) + "\n");
         } else {
-            Files.writeString(dir.resolve("hosts"), """
-                    127.0.0.1\tlocalhost
-                    ::1\tlocalhost ip6-localhost ip6-loopback
-                    fe00::0\tip6-localnet
-                    ff00::0\tip6-mcastprefix
-                    ff02::1\tip6-allnodes
-                    ff02::2\tip6-allrouters
-                    """ + extraHosts);
+            Files.writeString(dir.resolve("hosts"), HOSTS_DEFAULTS + extraHosts);
             Files.writeString(dir.resolve("hostname"), hostname + "\n");
         }
         Files.writeString(dir.resolve("resolv.conf"), resolvConf(hostResolvConf(), hostNet));
     }
 
-    private static String hostResolvConf() {
+    /** The host's /etc/resolv.conf, "" when it has none. */
+    public static String hostResolvConf() {
         try {
             return Files.readString(Path.of("/etc/resolv.conf"));
         } catch (IOException e) {

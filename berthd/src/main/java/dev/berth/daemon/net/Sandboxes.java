@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.daemon.DaemonConfig;
 import dev.berth.daemon.container.ContainerRecord;
+import dev.berth.daemon.container.ContainerService;
 import dev.berth.daemon.container.Networking;
 import dev.berth.daemon.errors.BerthException;
 import dev.berth.daemon.net.dns.DnsServer;
@@ -55,14 +56,7 @@ import java.util.logging.Logger;
  */
 public final class Sandboxes implements Networking {
     private static final Logger LOG = Logger.getLogger(Sandboxes.class.getName());
-    private static final String HOSTS_DEFAULTS = """
-            127.0.0.1\tlocalhost
-            ::1\tlocalhost ip6-localhost ip6-loopback
-            fe00::\tip6-localnet
-            ff00::\tip6-mcastprefix
-            ff02::1\tip6-allnodes
-            ff02::2\tip6-allrouters
-            """;
+
 
     private final DaemonConfig cfg;
     private final NetworkService networks;
@@ -470,15 +464,8 @@ public final class Sandboxes implements Networking {
     // ---- files ------------------------------------------------------------------------------
 
     private String hosts(ContainerRecord r, Sandbox sb) {
-        StringBuilder sb2 = new StringBuilder(HOSTS_DEFAULTS);
-        for (JsonNode h : r.hostConfig.path("ExtraHosts")) {
-            String v = h.asText();
-            int c = v.indexOf(':');
-            if (c <= 0) continue;
-            String ip = v.substring(c + 1);
-            if (ip.equals("host-gateway")) ip = hostGateway();
-            sb2.append(ip).append('\t').append(v, 0, c).append('\n');
-        }
+        StringBuilder sb2 = new StringBuilder(ContainerService.HOSTS_DEFAULTS)
+                .append(ContainerService.extraHosts(r.hostConfig.path("ExtraHosts"), hostGateway()));
         if (!sb.endpoints.isEmpty()) {
             String hostname = r.config.path("Hostname").asText();
             String domain = r.config.path("Domainname").asText("");
@@ -502,15 +489,9 @@ public final class Sandboxes implements Networking {
      * namespace.
      */
     private String resolvConf(ContainerRecord r, boolean embedded, Sandbox sb) throws IOException {
-        String host;
-        try {
-            host = Files.readString(Path.of("/etc/resolv.conf"));
-        } catch (IOException e) {
-            host = "";
-        }
-        String effective = overrideResolvConf(host, strings(r.hostConfig.path("Dns"), cfg.net().dns()),
+        String effective = overrideResolvConf(ContainerService.hostResolvConf(), strings(r.hostConfig.path("Dns"), cfg.net().dns()),
                 strings(r.hostConfig.path("DnsSearch"), List.of()), strings(r.hostConfig.path("DnsOptions"), List.of()));
-        if (!embedded) return dev.berth.daemon.container.ContainerService.resolvConf(effective, false);
+        if (!embedded) return ContainerService.resolvConf(effective, false);
         ResolvConf.Transformed t = ResolvConf.forEmbeddedDns(effective);
         startDns(sb, cfg.net().embeddedDnsForward() ? t.upstreams() : List.of());
         return t.content();
