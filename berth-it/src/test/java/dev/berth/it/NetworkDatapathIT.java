@@ -81,9 +81,12 @@ class NetworkDatapathIT extends BusyboxDaemonTest {
         List<String> out = new ArrayList<>();
         try (var s = Files.list(Path.of("/sys/class/net"))) {
             for (Path link : (Iterable<Path>) s::iterator) {
-                Path master = link.resolve("master");
-                if (!Files.exists(master)) continue;
-                String bridge = Files.readSymbolicLink(master).getFileName().toString();
+                String bridge;
+                try {
+                    bridge = Files.readSymbolicLink(link.resolve("master")).getFileName().toString();
+                } catch (java.nio.file.NoSuchFileException | java.nio.file.NotLinkException e) {
+                    continue; // no master, or the link went away while we looked (the kernel frees veths asynchronously)
+                }
                 if (bridge.equals(d.bridge) || bridge.startsWith("br-")) out.add("veth " + link.getFileName() + " on " + bridge);
             }
         }
