@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.api.ApiVersion;
 import dev.berth.daemon.archive.ImageLoad;
 import dev.berth.daemon.archive.ImageSave;
+import dev.berth.daemon.container.ContainerFiles;
 import dev.berth.daemon.container.ContainerService;
 import dev.berth.daemon.container.ContainerStore;
 import dev.berth.daemon.container.ContainerStreams;
@@ -26,6 +27,7 @@ import dev.berth.daemon.os.Posix;
 import dev.berth.daemon.runtime.OciRuntime;
 import dev.berth.daemon.server.ArchiveRoutes;
 import dev.berth.daemon.server.ContainerRoutes;
+import dev.berth.daemon.server.ContainerFileRoutes;
 import dev.berth.daemon.server.HttpServer;
 import dev.berth.daemon.server.ImageRoutes;
 import dev.berth.daemon.server.NetworkRoutes;
@@ -121,6 +123,7 @@ public final class Main {
                 new ImagePush(images, registries, cfg.pushCompressionLevel()),
                 new DistributionInspect(registries), archives).register(router);
         new ContainerRoutes(containers, views, new ContainerStreams(containers, events)).register(router);
+        new ContainerFileRoutes(new ContainerFiles(containers, events)).register(router);
         new NetworkRoutes(networks, containers).register(router);
 
         List<HttpServer> servers = new ArrayList<>();

@@ -81,7 +81,8 @@ public final class ContainerService implements ImageService.ContainerUsage {
     }
     public Path bundleDir(String id) { return cfg.execRoot().resolve("containers").resolve(id); }
 
-    private ReentrantLock lock(String id) { return locks.computeIfAbsent(id, k -> new ReentrantLock()); }
+    /** The container's lifecycle lock: start, stop, remove and offline file access (ContainerRootfs) never interleave. */
+    ReentrantLock lock(String id) { return locks.computeIfAbsent(id, k -> new ReentrantLock()); }
 
     @Override
     public List<User> containersUsing(Digest imageId) {
@@ -691,17 +692,31 @@ public final class ContainerService implements ImageService.ContainerUsage {
 
     private void mountRootfs(ContainerRecord r, Image img, Path target) throws IOException {
         if (Mounts.isMounted(target)) return;
-        List<Digest> chains = img.chainIds();
         List<String> lowers = new ArrayList<>();
-        for (int i = chains.size() - 1; i >= 0; i--) lowers.add(layers.diffDir(chains.get(i)).toString());
-        if (lowers.isEmpty()) {
-            Path empty = store.dir(r.id).resolve("fs/empty");
-            Files.createDirectories(empty);
-            lowers.add(empty.toString());
-        }
+        for (Path p : lowerDirs(r, img)) lowers.add(p.toString());
         Path fs = store.dir(r.id).resolve("fs");
         String data = "lowerdir=" + String.join(":", lowers) + ",upperdir=" + fs.resolve("upper") + ",workdir=" + fs.resolve("work");
         Posix.mount("overlay", target.toString(), "overlay", 0, data);
+    }
+
+    /** The overlay lower dirs of a container, top first: the image's layers, or an empty dir for an image without any. */
+    public List<Path> lowerDirs(ContainerRecord r, Image img) throws IOException {
+        List<Digest> chains = img.chainIds();
+        List<Path> lowers = new ArrayList<>();
+        for (int i = chains.size() - 1; i >= 0; i--) lowers.add(layers.diffDir(chains.get(i)));
+        if (lowers.isEmpty()) {
+            Path empty = store.dir(r.id).resolve("fs/empty");
+            Files.createDirectories(empty);
+            lowers.add(empty);
+        }
+        return lowers;
+    }
+
+    /** The image a container was created from (it cannot be removed while the container exists). */
+    public Image image(ContainerRecord r) {
+        Image img = images.get(Digest.parse(r.image));
+        if (img == null) throw BerthException.notFound("No such image: " + r.image);
+        return img;
     }
 
     private void unmountRootfs(String id) {
