@@ -163,12 +163,14 @@ public final class ContainerFiles {
         Map<String, Object> a;
         try {
             a = Files.readAttributes(res.resolved(), "unix:mode,size,lastModifiedTime", NOFOLLOW_LINKS);
-        } catch (NoSuchFileException | java.nio.file.NotDirectoryException e) {
+        } catch (NoSuchFileException e) {
             throw notFound(path, ref);
         } catch (java.nio.file.FileSystemException e) {
-            if (e.getMessage() != null && e.getMessage().contains("Not a directory")) throw notFound(path, ref);
+            if (e.getMessage() != null && e.getMessage().contains("Not a directory")) throw notADirectory(res.absPath());
             throw e;
         }
+        // "file/" names a directory: lstat fails with ENOTDIR in dockerd (Java drops the slash)
+        if (res.absPath().endsWith("/") && ((Integer) a.get("mode") & 0170000) != 0040000) throw notADirectory(res.absPath());
         int mode = (Integer) a.get("mode");
         String linkTarget = "";
         if ((mode & 0170000) == 0120000) {
@@ -177,6 +179,11 @@ public final class ContainerFiles {
         }
         return new PathStat(baseName(res.absPath()), (Long) a.get("size"), PathStat.goMode(mode),
                 ((FileTime) a.get("lastModifiedTime")).toInstant(), linkTarget);
+    }
+
+    /** dockerd's answer (500) when a path goes through a non-directory. */
+    private static BerthException notADirectory(String absPath) {
+        return BerthException.internal("lstat " + absPath + ": not a directory", null);
     }
 
     private static BerthException notFound(String path, String ref) {

@@ -1,0 +1,217 @@
+package dev.berth.it;
+
+import static dev.berth.it.Cmd.ok;
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A container's files with the real docker CLI and the berth CLI: diff, export, cp both ways
+ * (running and stopped containers, directories, "/.", symlinks, stdin/stdout tars), hostile cp
+ * archives, commit; no mount may stay behind after access to a stopped container.
+ */
+class ContainerFilesIT extends BusyboxDaemonTest {
+
+    private static Cmd.Result sh(String script) throws Exception {
+        return Cmd.run(Map.of("DOCKER_HOST", d.host(), "BERTH_HOST", d.host(), "PATH", BerthDaemon.HOME.resolve("bin") + ":/usr/local/bin:/usr/bin:/bin"),
+                null, "sh", "-c", script);
+    }
+
+    private static String create(String name, String... cmd) throws Exception {
+        List<String> args = new ArrayList<>(List.of("create", "--name", name, "busybox"));
+        args.addAll(List.of(cmd));
+        return ok(d.docker(args.toArray(String[]::new))).out().strip();
+    }
+
+    private static void noMounts(String id) throws IOException {
+        for (String m : Leaks.mountsUnder(d.dir)) assertFalse(m.contains(id), "left mounted: " + m);
+    }
+
+    @Test
+    void diffListsChangesLikeDocker() throws Exception {
+        ok(d.docker("run", "--name", "diffed", "busybox", "sh", "-c",
+                "mkdir -p /data/sub && echo x > /data/sub/f && rm /etc/group && echo more >> /etc/passwd && touch /bin/newtool"));
+        String diff = ok(d.docker("diff", "diffed")).out();
+        assertEquals("""
+                C /bin
+                A /bin/newtool
+                A /data
+                A /data/sub
+                A /data/sub/f
+                C /etc
+                D /etc/group
+                C /etc/passwd
+                """, diff);
+        // nothing changed: dockerd's null, printed as nothing
+        String quiet = create("quiet", "true");
+        ok(d.docker("start", "-a", quiet));
+        assertEquals("", ok(d.docker("diff", "quiet")).out());
+        Cmd.Result missing = d.docker("diff", "nosuch");
+        assertEquals(1, missing.code());
+        assertEquals("Error response from daemon: No such container: nosuch\n", missing.err());
+        ok(d.docker("rm", "diffed", "quiet"));
+    }
+
+    @Test
+    void exportWritesTheMergedFileSystem() throws Exception {
+        String id = ok(d.docker("run", "--name", "exported", "busybox", "sh", "-c", "echo data > /root/f && rm /etc/group")).out().strip();
+        id = ok(d.docker("inspect", "-f", "{{.Id}}", "exported")).out().strip();
+        Cmd.Result t = ok(sh("docker export exported | tar -t"));
+        List<String> names = List.of(t.out().split("\n"));
+        assertTrue(names.contains("root/f"), t.out());
+        assertTrue(names.contains("bin/"), t.out());
+        assertTrue(names.contains("etc/passwd"), t.out());
+        assertFalse(names.contains("etc/group"), t.out());
+        assertFalse(names.getFirst().startsWith("./"), t.out());
+        // hard-linked applets stay links: the archive is not 300 copies of busybox
+        Path out = d.dir.resolve("export.tar");
+        ok(d.docker("export", "-o", out.toString(), "exported"));
+        assertTrue(Files.size(out) < 10_000_000, "export size " + Files.size(out));
+        assertEquals("data\n", ok(Cmd.run(Map.of(), null, "tar", "-xOf", out.toString(), "root/f")).out());
+        noMounts(id);
+        ok(d.docker("rm", "exported"));
+    }
+
+    @Test
+    void cpOutOfAndIntoRunningAndStoppedContainers() throws Exception {
+        Path work = Files.createDirectories(d.dir.resolve("cp"));
+        String id = ok(d.docker("run", "-d", "--name", "cpr", "busybox", "sh", "-c",
+                "mkdir -p /srv/app/conf && echo a > /srv/app/conf/a && ln -s /srv/app /srv/link && touch /ready && exec sleep 1000")).out().strip();
+        while (d.docker("cp", "cpr:/ready", "-").code() != 0) Thread.sleep(20); // the script has run
+        // a directory, its contents with "/.", a symlink (kept) and followed with -L
+        ok(d.docker("cp", "cpr:/srv/app", work.resolve("app").toString()));
+        assertEquals("a\n", Files.readString(work.resolve("app/conf/a")));
+        Files.createDirectories(work.resolve("contents"));
+        ok(d.docker("cp", "cpr:/srv/app/.", work.resolve("contents").toString()));
+        assertEquals("a\n", Files.readString(work.resolve("contents/conf/a")));
+        ok(d.docker("cp", "cpr:/srv/link", work.resolve("link").toString()));
+        assertTrue(Files.isSymbolicLink(work.resolve("link")));
+        assertEquals("/srv/app", Files.readSymbolicLink(work.resolve("link")).toString());
+        ok(d.docker("cp", "-L", "cpr:/srv/link", work.resolve("followed").toString()));
+        assertEquals("a\n", Files.readString(work.resolve("followed/conf/a")));
+        // into the running container: a file, a directory, into a symlinked dir
+        Files.writeString(work.resolve("in.txt"), "in\n");
+        Cmd.Result msg = ok(d.docker("cp", work.resolve("in.txt").toString(), "cpr:/tmp/"));
+        assertEquals("", msg.out() + msg.err()); // progress and "Successfully copied" only on a terminal
+        ok(d.docker("cp", work.resolve("app").toString(), "cpr:/tmp/app2"));
+        ok(d.docker("cp", work.resolve("in.txt").toString(), "cpr:/srv/link/"));
+        assertEquals("in\n", readBack("cpr", "/tmp/in.txt"));
+        assertEquals("a\n", readBack("cpr", "/tmp/app2/conf/a"));
+        assertEquals("in\n", readBack("cpr", "/srv/app/in.txt"));
+        // tar on stdin and stdout
+        assertEquals("conf/\nconf/a\n", ok(sh("docker cp cpr:/srv/app/conf - | tar -t")).out());
+        ok(sh("cd " + work + " && tar -c in.txt | docker cp - cpr:/root"));
+        assertEquals("in\n", readBack("cpr", "/root/in.txt"));
+
+        // stopped: both directions, and nothing stays mounted
+        ok(d.docker("stop", "-t", "0", "cpr"));
+        ok(d.docker("cp", work.resolve("in.txt").toString(), "cpr:/etc/stopped.txt"));
+        ok(d.docker("cp", "cpr:/etc/stopped.txt", work.resolve("back.txt").toString()));
+        assertEquals("in\n", Files.readString(work.resolve("back.txt")));
+        noMounts(id);
+        ok(d.docker("start", "cpr"));
+        assertEquals("in\n", readBack("cpr", "/etc/stopped.txt"));
+        ok(d.docker("rm", "-f", "cpr"));
+        assertEquals(List.of(), Leaks.of(d, id));
+    }
+
+    @Test
+    void cpErrorsAreDockers() throws Exception {
+        create("cperr", "true");
+        Cmd.Result missing = d.docker("cp", "cperr:/no/such", d.dir.toString());
+        assertEquals(1, missing.code());
+        assertEquals("Error response from daemon: Could not find the file /no/such in container cperr\n", missing.err());
+        Path f = Files.writeString(d.dir.resolve("f.txt"), "x");
+        Cmd.Result notDir = d.docker("cp", f.toString(), "cperr:/etc/passwd/");
+        assertEquals(1, notDir.code(), notDir::toString);
+        Cmd.Result toMissing = d.docker("cp", f.toString(), "cperr:/no/such/dir/");
+        assertEquals(1, toMissing.code(), toMissing::toString);
+        ok(d.docker("rm", "cperr"));
+    }
+
+    // ---------------------------------------------------------------- hostile archives over the API
+
+    record Http(int code, String body) {}
+
+    /** PUT /containers/{id}/archive with a raw tar, through curl (the JDK client has no unix sockets). */
+    private static Http put(String container, String path, byte[] tar) throws Exception {
+        Path body = Files.write(d.dir.resolve("hostile.tar"), tar);
+        String out = ok(Cmd.run(Map.of(), null, "curl", "-s", "-w", "\n%{http_code}", "--unix-socket", d.socket.toString(),
+                "-X", "PUT", "--data-binary", "@" + body, "http://x/v1.47/containers/" + container + "/archive?path=" + path)).out();
+        int nl = out.lastIndexOf('\n');
+        return new Http(Integer.parseInt(out.substring(nl + 1).strip()), out.substring(0, nl));
+    }
+
+    private static byte[] tar(Object... entries) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream t = new TarArchiveOutputStream(b)) {
+            for (int i = 0; i < entries.length; i += 2) {
+                String name = (String) entries[i];
+                String v = (String) entries[i + 1];
+                TarArchiveEntry e;
+                if (v.startsWith("->")) {
+                    e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK);
+                    e.setLinkName(v.substring(2));
+                    t.putArchiveEntry(e);
+                } else {
+                    e = new TarArchiveEntry(name);
+                    byte[] data = v.getBytes(StandardCharsets.UTF_8);
+                    e.setSize(data.length);
+                    t.putArchiveEntry(e);
+                    t.write(data);
+                }
+                t.closeArchiveEntry();
+            }
+        }
+        return b.toByteArray();
+    }
+
+    @Test
+    void hostileArchivesNeverLeaveTheRootfs() throws Exception {
+        String marker = "berth-escape-" + System.nanoTime();
+        String id = create("hostile", "true");
+        Http dots = put("hostile", "/tmp", tar("../../../../../../../tmp/" + marker, "pwned"));
+        assertEquals(400, dots.code(), dots.body());
+        assertTrue(dots.body().contains("is outside of"), dots.body());
+        // an absolute symlink, then a write through it: lands in the container's /tmp
+        Http link = put("hostile", "/tmp", tar("esc", "->/", "esc/tmp/" + marker, "contained",
+                "up", "->../../../../../..", "up/" + marker + "-2", "x"));
+        assertEquals(400, link.code(), link.body()); // "up" climbs out of /tmp: refused like dockerd
+        Http abs = put("hostile", "/tmp", tar("esc", "->/", "esc/tmp/" + marker, "contained"));
+        assertEquals(200, abs.code(), abs.body());
+        assertFalse(Files.exists(Path.of("/tmp", marker)));
+        assertFalse(Files.exists(Path.of("/" + marker + "-2")));
+        ok(d.docker("start", "-a", "hostile"));
+        assertEquals("contained", readBack("hostile", "/tmp/" + marker));
+        noMounts(id);
+        ok(d.docker("rm", "hostile"));
+    }
+
+    private static String readBack(String container, String path) throws Exception {
+        return ok(sh("docker cp " + container + ":" + path + " - | tar -xO")).out();
+    }
+
+    @Test
+    void statHeaderCarriesGoModes() throws Exception {
+        create("statted", "true");
+        Cmd.Result r = ok(Cmd.run(Map.of(), null, "curl", "-sI", "--unix-socket", d.socket.toString(),
+                "http://x/v1.47/containers/statted/archive?path=/tmp"));
+        String header = r.out().lines().filter(l -> l.toLowerCase().startsWith("x-docker-container-path-stat:")).findFirst().orElseThrow();
+        String json = new String(Base64.getDecoder().decode(header.substring(header.indexOf(':') + 1).strip()), StandardCharsets.UTF_8);
+        assertTrue(json.startsWith("{\"name\":\"tmp\",\"size\":"), json);
+        assertTrue(json.contains("\"mode\":" + ((1L << 31) | (1L << 20) | 0777) + ","), json);
+        ok(d.docker("rm", "statted"));
+    }
+}
