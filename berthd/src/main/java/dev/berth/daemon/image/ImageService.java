@@ -8,6 +8,7 @@ import dev.berth.daemon.content.ContentStore;
 import dev.berth.daemon.content.Digest;
 import dev.berth.daemon.errors.BerthException;
 import dev.berth.daemon.events.EventBus;
+import dev.berth.daemon.snapshot.LayerTarWriter;
 import dev.berth.daemon.snapshot.LayerUnpacker;
 import dev.berth.daemon.util.Ids;
 import dev.berth.daemon.util.Json;
@@ -17,6 +18,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -107,6 +109,49 @@ public final class ImageService {
         events.publish("image", "import", id.toString(), Map.of());
         if (ref != null) tag(img, ref);
         return img;
+    }
+
+    /** A layer made by {@link #addLayer}: its diff ID, chain ID and unpacked size. */
+    public record NewLayer(Digest diffId, Digest chainId, long size, long entries) {}
+
+    /**
+     * Makes a layer from a directory in overlay form (a container's upper dir, a build step's
+     * output) stacked on {@code parentChain} (null for a bottom layer): the OCI tar is written to
+     * the content store under its diff ID (see {@link LayerTarWriter}, deterministic), and the
+     * layer is published in the layer store, either by moving {@code dir} itself into place
+     * ({@code consume}: the caller gives the directory up; paths {@code include} refused are
+     * deleted from it first) or by unpacking the tar again (the directory stays as it is). Until
+     * an image config names it, the layer is not referenced by any image.
+     */
+    public NewLayer addLayer(Path dir, Digest parentChain, Long clampMtime, java.util.function.Predicate<String> include,
+                             boolean consume) throws IOException {
+        Digest diffId;
+        LayerTarWriter.Result written;
+        try (ContentStore.Writer w = content.writer()) {
+            written = LayerTarWriter.write(dir, w, clampMtime, include);
+            diffId = w.commit(null);
+        }
+        if (!written.skipped().isEmpty()) LOG.fine(() -> "layer from " + dir + ": skipped " + written.skipped());
+        Digest chainId = LayerStore.chainId(parentChain, diffId);
+        if (!layers.exists(chainId)) {
+            Path temp = layers.newTemp();
+            try {
+                if (consume) {
+                    for (String rel : written.excluded()) dev.berth.daemon.util.AtomicFiles.deleteTree(dir.resolve(rel));
+                    Files.delete(temp.resolve("diff"));
+                    Files.move(dir, temp.resolve("diff"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                } else {
+                    try (InputStream in = new BufferedInputStream(Files.newInputStream(content.path(diffId)), 65536)) {
+                        LayerUnpacker.unpack(in, temp.resolve("diff"));
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                layers.discard(temp);
+                throw e;
+            }
+            layers.commit(temp, chainId, diffId, written.bytes());
+        }
+        return new NewLayer(diffId, chainId, written.bytes(), written.entries());
     }
 
     public void tag(Image img, ImageRef ref) throws IOException {
