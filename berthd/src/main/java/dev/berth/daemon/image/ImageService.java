@@ -199,6 +199,10 @@ public final class ImageService {
                         + Ids.shortId(users.getFirst().id()) + " is using its referenced image " + Ids.shortId(img.id().hex()));
             }
         } else {
+            if (store.hasChildren(img.id())) {
+                throw BerthException.conflict("conflict: unable to delete " + Ids.shortId(img.id().hex())
+                        + " (cannot be forced) - image has dependent child images");
+            }
             if (repositories > 1 && !force) {
                 throw BerthException.conflict("conflict: unable to delete " + Ids.shortId(img.id().hex())
                         + " (must be forced) - image is referenced in multiple repositories");
@@ -220,13 +224,26 @@ public final class ImageService {
             out.add(Map.of("Untagged", r.familiar()));
         }
         if (!users.isEmpty()) return out; // forced: untagged, but containers still need the layers
+        if (store.hasChildren(img.id())) return out; // untagged; it stays as its children's parent
+        Digest parent = store.parentOf(img.id());
+        delete(img, noPrune, out);
+        // Docker deletes the untagged parents a build left behind with the image (unless noprune).
+        while (!noPrune && parent != null) {
+            Image p = store.get(parent);
+            if (p == null || !store.refsOf(parent).isEmpty() || store.hasChildren(parent) || !usage.containersUsing(parent).isEmpty()) break;
+            parent = store.parentOf(parent);
+            delete(p, false, out);
+        }
+        return out;
+    }
+
+    private void delete(Image img, boolean noPrune, List<Map<String, String>> out) throws IOException {
         java.util.Set<Digest> manifests = store.manifestsOf(img.id());
         store.remove(img.id());
         out.add(Map.of("Deleted", img.id().toString()));
         events.publish("image", "delete", img.id().toString(), Map.of());
         for (Digest m : manifests) if (!store.manifestInUse(m)) content.delete(m);
         if (!noPrune) pruneUnusedLayers(img);
-        return out;
     }
 
     private static boolean isIdLike(String name, Image img) {
@@ -317,6 +334,7 @@ public final class ImageService {
         for (Image img : store.all()) {
             if (store.get(img.id()) == null) continue; // went with an earlier one
             if (danglingOnly && !store.repoTags(img.id()).isEmpty()) continue;
+            if (store.hasChildren(img.id())) continue; // an intermediate image: goes with its last child
             if (!usage.containersUsing(img.id()).isEmpty()) continue;
             if (until != null && !createdTime(img).isBefore(until)) continue;
             var labels = dev.berth.daemon.util.Filters.labelsOf(img.containerConfig().get("Labels"));
@@ -350,7 +368,8 @@ public final class ImageService {
         JsonNode labels = img.containerConfig().get("Labels");
         if (labels != null && labels.isObject()) n.set("Labels", labels);
         else n.putNull("Labels");
-        n.put("ParentId", "");
+        Digest parent = store.parentOf(img.id());
+        n.put("ParentId", parent == null ? "" : parent.toString());
         ArrayNode digests = n.putArray("RepoDigests");
         store.repoDigests(img.id()).forEach(digests::add);
         ArrayNode tags = n.putArray("RepoTags");
@@ -376,7 +395,8 @@ public final class ImageService {
         store.repoTags(img.id()).forEach(tags::add);
         ArrayNode digests = n.putArray("RepoDigests");
         store.repoDigests(img.id()).forEach(digests::add);
-        n.put("Parent", "");
+        Digest parent = store.parentOf(img.id());
+        n.put("Parent", parent == null ? "" : parent.toString());
         n.put("Comment", img.config().path("comment").asText(historyComment(img)));
         n.put("Created", img.config().path("created").asText(Times.ZERO));
         n.put("DockerVersion", img.config().path("docker_version").asText(""));
