@@ -123,8 +123,8 @@ public final class ImageStore {
     /** The image a build step with this cache key made from {@code parent} before, or null. */
     public synchronized Image cached(Digest parent, String buildKey) {
         Image found = null;
-        for (Map.Entry<Digest, Digest> e : parents.entrySet()) {
-            if (!e.getValue().equals(parent) || !buildKey.equals(buildKeys.get(e.getKey()))) continue;
+        for (Map.Entry<Digest, String> e : buildKeys.entrySet()) {
+            if (!e.getValue().equals(buildKey) || !java.util.Objects.equals(parents.get(e.getKey()), parent)) continue;
             Image img = images.get(e.getKey());
             // the newest wins when several match (Docker's image cache takes the last created)
             if (img != null && (found == null || created(img).compareTo(created(found)) >= 0)) found = img;
