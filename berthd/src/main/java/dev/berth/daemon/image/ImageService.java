@@ -8,6 +8,7 @@ import dev.berth.daemon.content.ContentStore;
 import dev.berth.daemon.content.Digest;
 import dev.berth.daemon.errors.BerthException;
 import dev.berth.daemon.events.EventBus;
+import dev.berth.daemon.snapshot.LayerTarWriter;
 import dev.berth.daemon.snapshot.LayerUnpacker;
 import dev.berth.daemon.util.Ids;
 import dev.berth.daemon.util.Json;
@@ -17,6 +18,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -109,6 +111,49 @@ public final class ImageService {
         return img;
     }
 
+    /** A layer made by {@link #addLayer}: its diff ID, chain ID and unpacked size. */
+    public record NewLayer(Digest diffId, Digest chainId, long size, long entries) {}
+
+    /**
+     * Makes a layer from a directory in overlay form (a container's upper dir, a build step's
+     * output) stacked on {@code parentChain} (null for a bottom layer): the OCI tar is written to
+     * the content store under its diff ID (see {@link LayerTarWriter}, deterministic), and the
+     * layer is published in the layer store, either by moving {@code dir} itself into place
+     * ({@code consume}: the caller gives the directory up; paths {@code include} refused are
+     * deleted from it first) or by unpacking the tar again (the directory stays as it is). Until
+     * an image config names it, the layer is not referenced by any image.
+     */
+    public NewLayer addLayer(Path dir, Digest parentChain, Long clampMtime, java.util.function.Predicate<String> include,
+                             boolean consume) throws IOException {
+        Digest diffId;
+        LayerTarWriter.Result written;
+        try (ContentStore.Writer w = content.writer()) {
+            written = LayerTarWriter.write(dir, w, clampMtime, include);
+            diffId = w.commit(null);
+        }
+        if (!written.skipped().isEmpty()) LOG.fine(() -> "layer from " + dir + ": skipped " + written.skipped());
+        Digest chainId = LayerStore.chainId(parentChain, diffId);
+        if (!layers.exists(chainId)) {
+            Path temp = layers.newTemp();
+            try {
+                if (consume) {
+                    for (String rel : written.excluded()) dev.berth.daemon.util.AtomicFiles.deleteTree(dir.resolve(rel));
+                    Files.delete(temp.resolve("diff"));
+                    Files.move(dir, temp.resolve("diff"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                } else {
+                    try (InputStream in = new BufferedInputStream(Files.newInputStream(content.path(diffId)), 65536)) {
+                        LayerUnpacker.unpack(in, temp.resolve("diff"));
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                layers.discard(temp);
+                throw e;
+            }
+            layers.commit(temp, chainId, diffId, written.bytes());
+        }
+        return new NewLayer(diffId, chainId, written.bytes(), written.entries());
+    }
+
     public void tag(Image img, ImageRef ref) throws IOException {
         store.tag(ref, img.id());
         events.publish("image", "tag", img.id().toString(), Map.of("name", ref.familiar()));
@@ -154,6 +199,10 @@ public final class ImageService {
                         + Ids.shortId(users.getFirst().id()) + " is using its referenced image " + Ids.shortId(img.id().hex()));
             }
         } else {
+            if (store.hasChildren(img.id())) {
+                throw BerthException.conflict("conflict: unable to delete " + Ids.shortId(img.id().hex())
+                        + " (cannot be forced) - image has dependent child images");
+            }
             if (repositories > 1 && !force) {
                 throw BerthException.conflict("conflict: unable to delete " + Ids.shortId(img.id().hex())
                         + " (must be forced) - image is referenced in multiple repositories");
@@ -175,13 +224,26 @@ public final class ImageService {
             out.add(Map.of("Untagged", r.familiar()));
         }
         if (!users.isEmpty()) return out; // forced: untagged, but containers still need the layers
+        if (store.hasChildren(img.id())) return out; // untagged; it stays as its children's parent
+        Digest parent = store.parentOf(img.id());
+        delete(img, noPrune, out);
+        // Docker deletes the untagged parents a build left behind with the image (unless noprune).
+        while (!noPrune && parent != null) {
+            Image p = store.get(parent);
+            if (p == null || !store.refsOf(parent).isEmpty() || store.hasChildren(parent) || !usage.containersUsing(parent).isEmpty()) break;
+            parent = store.parentOf(parent);
+            delete(p, false, out);
+        }
+        return out;
+    }
+
+    private void delete(Image img, boolean noPrune, List<Map<String, String>> out) throws IOException {
         java.util.Set<Digest> manifests = store.manifestsOf(img.id());
         store.remove(img.id());
         out.add(Map.of("Deleted", img.id().toString()));
         events.publish("image", "delete", img.id().toString(), Map.of());
         for (Digest m : manifests) if (!store.manifestInUse(m)) content.delete(m);
         if (!noPrune) pruneUnusedLayers(img);
-        return out;
     }
 
     private static boolean isIdLike(String name, Image img) {
@@ -272,6 +334,7 @@ public final class ImageService {
         for (Image img : store.all()) {
             if (store.get(img.id()) == null) continue; // went with an earlier one
             if (danglingOnly && !store.repoTags(img.id()).isEmpty()) continue;
+            if (store.hasChildren(img.id())) continue; // an intermediate image: goes with its last child
             if (!usage.containersUsing(img.id()).isEmpty()) continue;
             if (until != null && !createdTime(img).isBefore(until)) continue;
             var labels = dev.berth.daemon.util.Filters.labelsOf(img.containerConfig().get("Labels"));
@@ -305,7 +368,8 @@ public final class ImageService {
         JsonNode labels = img.containerConfig().get("Labels");
         if (labels != null && labels.isObject()) n.set("Labels", labels);
         else n.putNull("Labels");
-        n.put("ParentId", "");
+        Digest parent = store.parentOf(img.id());
+        n.put("ParentId", parent == null ? "" : parent.toString());
         ArrayNode digests = n.putArray("RepoDigests");
         store.repoDigests(img.id()).forEach(digests::add);
         ArrayNode tags = n.putArray("RepoTags");
@@ -331,7 +395,8 @@ public final class ImageService {
         store.repoTags(img.id()).forEach(tags::add);
         ArrayNode digests = n.putArray("RepoDigests");
         store.repoDigests(img.id()).forEach(digests::add);
-        n.put("Parent", "");
+        Digest parent = store.parentOf(img.id());
+        n.put("Parent", parent == null ? "" : parent.toString());
         n.put("Comment", img.config().path("comment").asText(historyComment(img)));
         n.put("Created", img.config().path("created").asText(Times.ZERO));
         n.put("DockerVersion", img.config().path("docker_version").asText(""));
