@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.daemon.build.dockerfile.Dockerfile;
-import dev.berth.daemon.build.dockerfile.DockerfileException;
 import dev.berth.daemon.build.dockerfile.DockerfileParser;
 import dev.berth.daemon.build.dockerfile.Expander;
 import dev.berth.daemon.build.dockerfile.Heredoc;
@@ -95,11 +94,11 @@ public final class Builder {
     }
 
     /** A failed build: its message, and the exit code of a failed RUN (0 otherwise). */
-    public static final class BuildFailure extends BerthException {
+    public static final class BuildFailure extends RuntimeException {
         private final int code;
 
         public BuildFailure(String message, int code) {
-            super(message);
+            super(message, null, false, false);
             this.code = code;
         }
 
@@ -126,14 +125,11 @@ public final class Builder {
 
     /** Builds from a context tar; returns the image, tagged as asked. */
     public Image build(InputStream context, Options o, Output out) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
         try (BuildContext ctx = BuildContext.unpack(context, tmp.resolve("ctx-" + UUID.randomUUID()))) {
             String text = ctx.readDockerfile(o.dockerfile());
-            Dockerfile df;
-            try {
-                df = DockerfileParser.parse(text);
-            } catch (DockerfileException e) {
-                throw BerthException.invalid(e.getMessage());
-            }
+            LOG.fine(() -> "build context unpacked and Dockerfile read in " + (System.nanoTime() - t0) / 1000 + " us");
+            Dockerfile df = DockerfileParser.parse(text);
             return new Run(ctx, df, o, out).run();
         }
     }
@@ -280,20 +276,16 @@ public final class Builder {
                 triggers.forEach(t -> list.add(t.asText()));
                 s.config.putNull("OnBuild");
                 for (String t : list) {
-                    Instruction in;
-                    try {
-                        in = DockerfileParser.parseInstruction(t);
-                    } catch (DockerfileException e) {
-                        throw BerthException.invalid(e.getMessage());
-                    }
-                    execute(s, in);
+                    execute(s, DockerfileParser.parseInstruction(t));
                 }
             } else if (triggers.isArray()) {
                 s.config.putNull("OnBuild");
             }
             for (Instruction in : stage.instructions()) {
                 stepLine(in.original());
+                long t0 = System.nanoTime();
                 execute(s, in);
+                LOG.fine(() -> "build step " + step + " " + in.keyword() + ": " + (System.nanoTime() - t0) / 1000 + " us");
             }
             if (isTarget && !o.labels().isEmpty()) {
                 StringBuilder line = new StringBuilder("LABEL");
@@ -387,13 +379,13 @@ public final class Builder {
                     commitConfig(s, "LABEL " + text, "LABEL|" + text);
                 }
                 case Instruction.Cmd c -> {
-                    List<String> cmd = c.execForm() ? c.args() : shellCommand(s, c.script());
+                    List<String> cmd = c.execForm() ? c.args() : shellCommand(s, c.command());
                     s.config.set("Cmd", strings(cmd));
                     s.cmdSet = true;
                     commitConfig(s, "CMD " + goList(cmd), "CMD|" + Json.string(cmd));
                 }
                 case Instruction.Entrypoint e -> {
-                    List<String> ep = e.execForm() ? e.args() : shellCommand(s, e.script());
+                    List<String> ep = e.execForm() ? e.args() : shellCommand(s, e.command());
                     s.config.set("Entrypoint", strings(ep));
                     if (!s.cmdSet) s.config.putNull("Cmd"); // an ENTRYPOINT drops the base image's CMD
                     commitConfig(s, "ENTRYPOINT " + goList(ep), "ENTRYPOINT|" + Json.string(ep));
@@ -440,11 +432,11 @@ public final class Builder {
                         hc.putArray("Test").add("NONE");
                     } else {
                         hc.set("Test", strings(h.test()));
-                        if (h.interval() != null) hc.put("Interval", h.interval().toNanos());
-                        if (h.timeout() != null) hc.put("Timeout", h.timeout().toNanos());
-                        if (h.startPeriod() != null) hc.put("StartPeriod", h.startPeriod().toNanos());
-                        if (h.startInterval() != null) hc.put("StartInterval", h.startInterval().toNanos());
-                        if (h.retries() != null) hc.put("Retries", h.retries());
+                        if (!h.interval().isZero()) hc.put("Interval", h.interval().toNanos());
+                        if (!h.timeout().isZero()) hc.put("Timeout", h.timeout().toNanos());
+                        if (!h.startPeriod().isZero()) hc.put("StartPeriod", h.startPeriod().toNanos());
+                        if (!h.startInterval().isZero()) hc.put("StartInterval", h.startInterval().toNanos());
+                        if (h.retries() > 0) hc.put("Retries", h.retries());
                     }
                     s.config.set("Healthcheck", hc);
                     commitConfig(s, "HEALTHCHECK " + Json.string(hc), "HEALTHCHECK|" + Json.string(hc));
@@ -459,8 +451,8 @@ public final class Builder {
                     commitConfig(s, "ONBUILD " + ob.expression(), "ONBUILD|" + ob.expression());
                 }
                 case Instruction.Maintainer m -> {
-                    s.author = m.name();
-                    commitConfig(s, "MAINTAINER " + m.name(), "MAINTAINER|" + m.name());
+                    s.author = m.maintainer();
+                    commitConfig(s, "MAINTAINER " + m.maintainer(), "MAINTAINER|" + m.maintainer());
                 }
                 case Instruction.Arg a -> {
                     StringBuilder text = new StringBuilder();

@@ -352,6 +352,98 @@ public final class ImageService {
         return out;
     }
 
+    // ---- build cache ---------------------------------------------------------------------------
+
+    /**
+     * The build cache: the untagged images build steps made (each a child of the image its step
+     * started from, found again by its cache key). An entry is "Shared" when a tagged image
+     * descends from it (removing it would cost that image its cache and Parent, not its layers).
+     */
+    public ArrayNode buildCache() {
+        ArrayNode out = Json.arr();
+        java.util.Set<Digest> ancestors = keptAncestors();
+        for (Image img : store.all()) {
+            if (store.buildKeyOf(img.id()) == null || !store.repoTags(img.id()).isEmpty()) continue;
+            ObjectNode n = out.addObject();
+            n.put("ID", img.id().hex().substring(0, 25));
+            Digest parent = store.parentOf(img.id());
+            if (parent != null && store.buildKeyOf(parent) != null) n.putArray("Parents").add(parent.hex().substring(0, 25));
+            else n.putNull("Parents");
+            n.put("Type", "regular");
+            JsonNode h = img.config().path("history");
+            n.put("Description", h.isArray() && !h.isEmpty() ? h.get(h.size() - 1).path("created_by").asText("") : "");
+            n.put("InUse", !usage.containersUsing(img.id()).isEmpty());
+            n.put("Shared", ancestors.contains(img.id()));
+            n.put("Size", ownLayerSize(img));
+            n.put("CreatedAt", img.config().path("created").asText(Times.ZERO));
+            n.putNull("LastUsedAt");
+            n.put("UsageCount", 0);
+        }
+        return out;
+    }
+
+    private long ownLayerSize(Image img) {
+        Digest parent = store.parentOf(img.id());
+        Image p = parent == null ? null : store.get(parent);
+        List<Digest> chains = img.chainIds();
+        int base = p == null ? 0 : p.chainIds().size();
+        long size = 0;
+        for (int i = base; i < chains.size(); i++) size += layers.size(chains.get(i));
+        return size;
+    }
+
+    /** Images a tagged image or a container's image descends from (through parents). */
+    private java.util.Set<Digest> keptAncestors() {
+        java.util.Set<Digest> out = new java.util.HashSet<>();
+        for (Image img : store.all()) {
+            boolean kept = !store.repoTags(img.id()).isEmpty() || !usage.containersUsing(img.id()).isEmpty()
+                    || store.buildKeyOf(img.id()) == null;
+            if (!kept) continue;
+            for (Digest p = store.parentOf(img.id()); p != null && out.add(p); p = store.parentOf(p)) { }
+        }
+        return out;
+    }
+
+    /**
+     * {@code POST /build/prune}: removes build cache entries no container uses — without
+     * {@code all} only those no kept image descends from (Docker's "dangling" cache), with
+     * {@code all} every one (kept images lose their Parent link, never their layers).
+     * Filters: {@code until} (created before).
+     */
+    public ObjectNode pruneBuildCache(boolean all, Map<String, List<String>> filters) throws IOException {
+        for (String k : filters.keySet()) {
+            if (!List.of("until", "id", "parent", "type", "description", "inuse", "shared", "private").contains(k)) {
+                throw BerthException.invalid("filter '" + k + "' is invalid");
+            }
+        }
+        Instant until = null;
+        for (String v : filters.getOrDefault("until", List.of())) until = Times.parseQueryTime(v, Instant.now());
+        ObjectNode out = Json.obj();
+        ArrayNode deleted = out.putArray("CachesDeleted");
+        long reclaimed = 0;
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            java.util.Set<Digest> ancestors = all ? java.util.Set.of() : keptAncestors();
+            for (Image img : store.all()) {
+                Digest id = img.id();
+                if (store.get(id) == null || store.buildKeyOf(id) == null || !store.repoTags(id).isEmpty()) continue;
+                if (!usage.containersUsing(id).isEmpty() || ancestors.contains(id)) continue;
+                if (!all && store.hasChildren(id)) continue; // leaves first
+                if (until != null && !createdTime(img).isBefore(until)) continue;
+                long size = ownLayerSize(img);
+                java.util.List<Map<String, String>> ignored = new ArrayList<>();
+                delete(img, false, ignored);
+                deleted.add(id.hex().substring(0, 25));
+                reclaimed += size;
+                changed = true;
+            }
+        }
+        if (deleted.isEmpty()) out.putNull("CachesDeleted");
+        out.put("SpaceReclaimed", reclaimed);
+        return out;
+    }
+
     private static Instant parseTime(String s) {
         try {
             return s == null ? Instant.EPOCH : Instant.parse(s);
