@@ -214,4 +214,32 @@ class ContainerFilesIT extends BusyboxDaemonTest {
         assertTrue(json.contains("\"mode\":" + ((1L << 31) | (1L << 20) | 0777) + ","), json);
         ok(d.docker("rm", "statted"));
     }
+
+    @Test
+    void commitMakesAnImageWithTheChangesAndConfig() throws Exception {
+        ok(d.docker("run", "--name", "tocommit", "-e", "KEEP=1", "busybox", "sh", "-c", "echo committed > /hello && rm /etc/group"));
+        String id = ok(d.docker("commit", "-a", "Ann <ann@example.com>", "-m", "first", "-c", "CMD [\"cat\", \"/hello\"]",
+                "-c", "ENV FOO=bar", "tocommit", "committed:v1")).out().strip();
+        assertTrue(id.matches("sha256:[0-9a-f]{64}"), id);
+        assertEquals("committed\n", ok(d.docker("run", "--rm", "committed:v1")).out());
+        assertEquals("bar 1\nno group\n", ok(d.docker("run", "--rm", "committed:v1", "sh", "-c",
+                "echo $FOO $KEEP; test -e /etc/group || echo no group")).out());
+        assertEquals("[cat /hello]|Ann <ann@example.com>|first|" + ok(d.docker("inspect", "-f", "{{.Image}}", "tocommit")).out().strip(),
+                ok(d.docker("image", "inspect", "-f", "{{.Config.Cmd}}|{{.Author}}|{{.Comment}}|{{.Parent}}", "committed:v1")).out().strip());
+        String history = ok(d.docker("history", "--no-trunc", "--format", "{{.CreatedBy}}|{{.Comment}}", "committed:v1")).out();
+        assertTrue(history.startsWith("sh -c echo committed > /hello && rm /etc/group|first\n"), history);
+        // the layer holds the container's changes only: no runc mount points
+        String layers = ok(d.docker("image", "inspect", "-f", "{{len .RootFS.Layers}}", "committed:v1")).out().strip();
+        assertEquals("2", layers);
+        assertEquals("", ok(d.docker("diff", ok(d.docker("create", "committed:v1")).out().strip())).out());
+        // nothing changed: no new layer, an empty_layer history entry
+        String same = ok(d.docker("commit", ok(d.docker("create", "busybox", "true")).out().strip())).out().strip();
+        assertEquals("1", ok(d.docker("image", "inspect", "-f", "{{len .RootFS.Layers}}", same)).out().strip());
+        // the berth CLI: same command line, full ID printed
+        String berthId = ok(d.berth("commit", "-c", "CMD [\"cat\", \"/hello\"]", "tocommit", "committed:berth")).out().strip();
+        assertTrue(berthId.matches("sha256:[0-9a-f]{64}"), berthId);
+        assertEquals("committed\n", ok(d.docker("run", "--rm", "committed:berth")).out());
+        Cmd.Result missing = d.docker("commit", "nosuch");
+        assertEquals("Error response from daemon: No such container: nosuch\n", missing.err());
+    }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.api.ApiVersion;
 import dev.berth.daemon.archive.ImageLoad;
 import dev.berth.daemon.archive.ImageSave;
+import dev.berth.daemon.container.ContainerCommit;
 import dev.berth.daemon.container.ContainerFiles;
 import dev.berth.daemon.container.ContainerService;
 import dev.berth.daemon.container.ContainerStore;
@@ -126,7 +127,7 @@ public final class Main {
                 new ImagePush(images, registries, cfg.pushCompressionLevel()),
                 new DistributionInspect(registries), archives).register(router);
         new ContainerRoutes(containers, views, new ContainerStreams(containers, events)).register(router);
-        new ContainerFileRoutes(new ContainerFiles(containers, events)).register(router);
+        new ContainerFileRoutes(new ContainerFiles(containers, events), new ContainerCommit(containers, images, events)).register(router);
         new NetworkRoutes(networks, containers).register(router);
         new BuildRoutes(new Builder(cfg.dataRoot(), images, containers, imagePull), images).register(router);
 

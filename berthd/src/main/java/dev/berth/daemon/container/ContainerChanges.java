@@ -101,6 +101,21 @@ public final class ContainerChanges {
         out.add(new Change(path, kind));
     }
 
+    /**
+     * Whether {@code path} in the upper dir exists only because runc mounted there (see the
+     * class comment): such paths stay out of committed layers too.
+     */
+    static boolean onlyForMounting(Path upper, List<Path> lowers, String path) {
+        if (!MOUNT_POINTS.contains(path)) return false;
+        try {
+            Path node = upper.resolve(path.substring(1));
+            return new ContainerChanges(upper, lowers).lowerStat(path) == null
+                    && isRuncMountPoint(path, node, Files.isDirectory(node, NOFOLLOW_LINKS));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** An empty file or directory runc made to mount on, where the image has nothing. */
     private static boolean isRuncMountPoint(String path, Path node, boolean isDir) throws IOException {
         if (!MOUNT_POINTS.contains(path)) return false;

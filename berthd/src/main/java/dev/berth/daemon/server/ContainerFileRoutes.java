@@ -1,7 +1,9 @@
 package dev.berth.daemon.server;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.daemon.container.ContainerChanges;
+import dev.berth.daemon.container.ContainerCommit;
 import dev.berth.daemon.container.ContainerFiles;
 import dev.berth.daemon.container.PathStat;
 import dev.berth.daemon.errors.BerthException;
@@ -9,23 +11,28 @@ import dev.berth.daemon.util.Json;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A container's files: {@code /containers/{id}/changes}, {@code /export} and {@code /archive}
- * (HEAD, GET, PUT), thin handlers over {@link ContainerFiles}. Streaming answers start only once
+ * (HEAD, GET, PUT), thin handlers over {@link ContainerFiles}, and {@code POST /commit}
+ * ({@link ContainerCommit}). Streaming answers start only once
  * the service has checked everything; a failure while the tar streams drops the connection
  * before the last chunk, so a client never takes a cut-off tar for a whole one.
  */
 public final class ContainerFileRoutes {
     private static final String TAR = "application/x-tar";
     private final ContainerFiles files;
+    private final ContainerCommit commits;
 
-    public ContainerFileRoutes(ContainerFiles files) {
+    public ContainerFileRoutes(ContainerFiles files, ContainerCommit commits) {
         this.files = files;
+        this.commits = commits;
     }
 
     public void register(Router r) {
         r.get("/containers/{id}/changes", this::changes);
+        r.post("/commit", this::commit);
         r.get("/containers/{id}/export", (req, res) -> {
             OutputStream[] out = new OutputStream[1];
             files.export(req.pathParam("id"), stat -> out[0] = res.stream(200, TAR));
@@ -49,6 +56,14 @@ public final class ContainerFileRoutes {
                     req.queryBool("noOverwriteDirNonDir"), req.queryBool("copyUIDGID"));
             res.empty(200);
         });
+    }
+
+    /** {@code POST /commit}: the body, if any, is a container config (moby ignores an empty one). */
+    private void commit(Request req, Response res) throws IOException {
+        JsonNode body = req.jsonBody();
+        var id = commits.commit(new ContainerCommit.Options(req.query("container"), req.query("repo"), req.query("tag"),
+                req.query("author"), req.query("comment"), req.queryAll("changes"), body.isObject() ? body : null));
+        res.json(201, Map.of("Id", id.toString()));
     }
 
     /** dockerd answers {@code null} when nothing changed (a nil Go slice). */
