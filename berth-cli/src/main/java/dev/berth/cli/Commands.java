@@ -2,6 +2,8 @@ package dev.berth.cli;
 
 import dev.berth.cli.commands.ArchiveCommands;
 import dev.berth.cli.commands.ContainerCommands;
+import dev.berth.cli.commands.ContainerFileCommands;
+import dev.berth.cli.commands.CopyCommand;
 import dev.berth.cli.commands.ImageCommands;
 import dev.berth.cli.commands.ImageHistory;
 import dev.berth.cli.commands.ImagePrune;
@@ -65,6 +67,10 @@ public final class Commands {
         {"save", "Save one or more images to a tar archive (streamed to STDOUT by default)"},
         {"load", "Load an image from a tar archive or STDIN"},
         {"port", "List port mappings or a specific mapping for the container"},
+        {"diff", "Inspect changes to files or directories on a container's filesystem"},
+        {"export", "Export a container's filesystem as a tar archive"},
+        {"cp", "Copy files/folders between a container and the local filesystem"},
+        {"commit", "Create a new image from a container's changes"},
     };
 
     private static final String NETWORK_HELP = """
@@ -118,6 +124,12 @@ public final class Commands {
             case "save" -> new Command(id, "[OPTIONS] IMAGE [IMAGE...]", TOP[25][1], 1, -1, "berth image save, berth save");
             case "load" -> new Command(id, "[OPTIONS]", TOP[26][1], 0, 0, "berth image load, berth load");
             case "port" -> new Command(id, "CONTAINER [PRIVATE_PORT[/PROTO]]", TOP[27][1], 1, 2, "berth container port, berth port");
+            case "diff" -> new Command(id, "CONTAINER", TOP[28][1], 1, 1, "berth container diff, berth diff");
+            case "export" -> new Command(id, "[OPTIONS] CONTAINER", TOP[29][1], 1, 1, "berth container export, berth export");
+            case "cp" -> new Command(id, "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tberth cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
+                    TOP[30][1] + "\n\nUse '-' as the source to read a tar archive from stdin\nand extract it to a directory destination in a container.\n"
+                            + "Use '-' as the destination to stream a tar archive of a\ncontainer source to stdout.", 2, 2, "berth container cp, berth cp");
+            case "commit" -> new Command(id, "[OPTIONS] CONTAINER [REPOSITORY[:TAG]]", TOP[31][1], 1, 2, "berth container commit, berth commit");
             case "network-create" -> new Command(id, "[OPTIONS] NETWORK", "Create a network", 1, 1, null);
             case "network-ls" -> new Command(id, "[OPTIONS]", "List networks", 0, 0, "berth network ls, berth network list");
             case "network-inspect" -> new Command(id, "[OPTIONS] NETWORK [NETWORK...]", "Display detailed information on one or more networks", 1, -1, null);
@@ -137,7 +149,8 @@ public final class Commands {
                 case "ls", "list", "ps" -> "ps";
                 case "remove" -> "rm";
                 case "inspect" -> "container-inspect";
-                case "run", "create", "start", "stop", "kill", "restart", "rm", "logs", "attach", "wait", "rename", "port" -> sub;
+                case "run", "create", "start", "stop", "kill", "restart", "rm", "logs", "attach", "wait", "rename", "port",
+                     "diff", "export", "cp", "commit" -> sub;
                 default -> null;
             };
         }
@@ -266,6 +279,14 @@ public final class Commands {
                     .string('m', "message", "string", "", "Set commit message for imported image")
                     .string((char) 0, "platform", "string", "", "Set platform if server is multi-platform capable");
             case "save" -> f.string('o', "output", "string", "", "Write to a file, instead of STDOUT");
+            case "export" -> f.string('o', "output", "string", "", "Write to a file, instead of STDOUT");
+            case "cp" -> f.bool('a', "archive", "Archive mode (copy all uid/gid information)")
+                    .bool('L', "follow-link", "Always follow symbol link in SRC_PATH")
+                    .bool('q', "quiet", "Suppress progress output during copy. Progress output is automatically suppressed if no terminal is attached");
+            case "commit" -> f.string('a', "author", "string", "", "Author (e.g., \"John Hannibal Smith <hannibal@a-team.com>\")")
+                    .list('c', "change", "list", "Apply Dockerfile instruction to the created image")
+                    .string('m', "message", "string", "", "Commit message")
+                    .boolDefaultTrue('p', "pause", "Pause container during commit");
             case "load" -> f.string('i', "input", "string", "", "Read from tar archive file, instead of STDIN")
                     .bool('q', "quiet", "Suppress the load output");
             case "rmi" -> f.bool('f', "force", "Force removal of the image")
@@ -455,6 +476,10 @@ public final class Commands {
             case "info" -> SystemCommands.info(cli, a);
             case "events" -> SystemCommands.events(cli, a);
             case "port" -> PortCommand.run(cli, a);
+            case "diff" -> ContainerFileCommands.diff(cli, a);
+            case "export" -> ContainerFileCommands.export(cli, a);
+            case "cp" -> CopyCommand.run(cli, a);
+            case "commit" -> ContainerFileCommands.commit(cli, a);
             case "network-create" -> NetworkCommands.create(cli, a);
             case "network-ls" -> NetworkCommands.ls(cli, a);
             case "network-inspect" -> NetworkCommands.inspect(cli, a);

@@ -54,6 +54,8 @@ class ContainerFilesIT extends BusyboxDaemonTest {
                 D /etc/group
                 C /etc/passwd
                 """, diff);
+        assertEquals(diff, ok(d.berth("diff", "diffed")).out());
+        assertEquals(diff, ok(d.berth("container", "diff", "diffed")).out());
         // nothing changed: dockerd's null, printed as nothing
         String quiet = create("quiet", "true");
         ok(d.docker("start", "-a", quiet));
@@ -80,6 +82,10 @@ class ContainerFilesIT extends BusyboxDaemonTest {
         ok(d.docker("export", "-o", out.toString(), "exported"));
         assertTrue(Files.size(out) < 10_000_000, "export size " + Files.size(out));
         assertEquals("data\n", ok(Cmd.run(Map.of(), null, "tar", "-xOf", out.toString(), "root/f")).out());
+        Path berthOut = d.dir.resolve("export-berth.tar");
+        ok(d.berth("export", "-o", berthOut.toString(), "exported"));
+        assertEquals(Files.size(out), Files.size(berthOut));
+        assertEquals(ok(sh("docker export exported | sha256sum")).out(), ok(sh("berth container export exported | sha256sum")).out());
         noMounts(id);
         ok(d.docker("rm", "exported"));
     }
@@ -125,6 +131,45 @@ class ContainerFilesIT extends BusyboxDaemonTest {
         assertEquals("in\n", readBack("cpr", "/etc/stopped.txt"));
         ok(d.docker("rm", "-f", "cpr"));
         assertEquals(List.of(), Leaks.of(d, id));
+    }
+
+    /** The berth CLI's cp: same files, same messages and exit codes as docker's for the same command lines. */
+    @Test
+    void berthCpBehavesLikeDockerCp() throws Exception {
+        Path work = Files.createDirectories(d.dir.resolve("bcp"));
+        ok(d.docker("run", "-d", "--name", "bcp", "busybox", "sh", "-c",
+                "mkdir -p /srv/app/conf && echo a > /srv/app/conf/a && ln -s /srv/app /srv/link && touch /ready && exec sleep 1000"));
+        while (d.docker("cp", "bcp:/ready", "-").code() != 0) Thread.sleep(20);
+        Files.writeString(work.resolve("in.txt"), "in\n");
+        for (String tool : List.of("docker", "berth")) {
+            Path out = Files.createDirectories(work.resolve(tool));
+            Files.createDirectories(out.resolve("contents"));
+            String pre = tool + " cp ";
+            ok(sh(pre + "bcp:/srv/app " + out.resolve("app")));
+            ok(sh(pre + "bcp:/srv/app/. " + out.resolve("contents")));
+            ok(sh(pre + "bcp:/srv/link " + out.resolve("link")));
+            ok(sh(pre + "-L bcp:/srv/link " + out.resolve("followed")));
+            ok(sh(pre + "bcp:/etc/passwd " + out + "/"));
+            ok(sh(pre + work.resolve("in.txt") + " bcp:/tmp/" + tool + ".txt"));
+            ok(sh(pre + out.resolve("app") + " bcp:/tmp/" + tool + "-app"));
+            ok(sh(pre + work.resolve("in.txt") + " bcp:/srv/link/" + tool + ".txt"));
+            ok(sh("cd " + work + " && tar -c in.txt | " + pre + "- bcp:/root/"));
+            ok(sh(pre + "bcp:/root/in.txt " + out.resolve("root-in.txt")));
+        }
+        assertEquals(ok(sh("cd " + work + "/docker && find . | sort && cat app/conf/a contents/conf/a root-in.txt passwd && readlink link")).out(),
+                ok(sh("cd " + work + "/berth && find . | sort && cat app/conf/a contents/conf/a root-in.txt passwd && readlink link")).out());
+        assertEquals("in\n", readBack("bcp", "/tmp/berth.txt"));
+        assertEquals("a\n", readBack("bcp", "/tmp/berth-app/conf/a"));
+        assertEquals("in\n", readBack("bcp", "/srv/app/berth.txt"));
+        assertEquals(ok(sh("docker cp bcp:/srv/app - | tar -t")).out(), ok(sh("berth cp bcp:/srv/app - | tar -t")).out());
+        for (String args : List.of("bcp:/nope " + work, work.resolve("in.txt") + " bcp:/nope/dir/", work + "/docker/app bcp:/etc/passwd",
+                "bcp:/srv/app " + work.resolve("in.txt"), "bcp:/etc/passwd " + work + "/newdir/", "a b", "c1:/a c2:/b",
+                "nosuch:/a " + work, work.resolve("missing") + " bcp:/tmp")) {
+            Cmd.Result docker = sh("docker cp " + args), berth = sh("berth cp " + args);
+            assertEquals(docker.code(), berth.code(), args);
+            assertEquals(docker.err(), berth.err(), args);
+        }
+        ok(d.docker("rm", "-f", "bcp"));
     }
 
     @Test
@@ -231,7 +276,10 @@ class ContainerFilesIT extends BusyboxDaemonTest {
         // the layer holds the container's changes only: no runc mount points
         String layers = ok(d.docker("image", "inspect", "-f", "{{len .RootFS.Layers}}", "committed:v1")).out().strip();
         assertEquals("2", layers);
-        assertEquals("", ok(d.docker("diff", ok(d.docker("create", "committed:v1")).out().strip())).out());
+        Path saved = d.dir.resolve("committed.tar");
+        ok(d.docker("save", "-o", saved.toString(), "committed:v1"));
+        assertEquals("etc/\netc/.wh.group\nhello\n", ok(sh("L=$(tar -xOf " + saved + " manifest.json | sed 's/.*\"Layers\":\\[\\([^]]*\\)\\].*/\\1/' | tr ',' '\\n' | tail -1 | tr -d '\"')"
+                + " && tar -xOf " + saved + " $L | tar -t")).out());
         // nothing changed: no new layer, an empty_layer history entry
         String same = ok(d.docker("commit", ok(d.docker("create", "busybox", "true")).out().strip())).out().strip();
         assertEquals("1", ok(d.docker("image", "inspect", "-f", "{{len .RootFS.Layers}}", same)).out().strip());

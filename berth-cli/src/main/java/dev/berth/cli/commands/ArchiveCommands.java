@@ -85,7 +85,7 @@ public final class ArchiveCommands {
     }
 
     /** Writes a temp file beside {@code target}, synced and mode 0600, renamed over it once complete. */
-    private static void copyToFile(InputStream in, Path target) throws IOException {
+    static void copyToFile(InputStream in, Path target) throws IOException {
         Path dir = target.toAbsolutePath().normalize().getParent();
         Path temp = Files.createTempFile(dir, ".tmp-" + target.getFileName(), "");
         try {
