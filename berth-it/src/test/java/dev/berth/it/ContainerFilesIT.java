@@ -150,6 +150,10 @@ class ContainerFilesIT extends BusyboxDaemonTest {
             ok(sh(pre + "bcp:/srv/link " + out.resolve("link")));
             ok(sh(pre + "-L bcp:/srv/link " + out.resolve("followed")));
             ok(sh(pre + "bcp:/etc/passwd " + out + "/"));
+        }
+        for (String tool : List.of("docker", "berth")) {
+            Path out = work.resolve(tool);
+            String pre = tool + " cp ";
             ok(sh(pre + work.resolve("in.txt") + " bcp:/tmp/" + tool + ".txt"));
             ok(sh(pre + out.resolve("app") + " bcp:/tmp/" + tool + "-app"));
             ok(sh(pre + work.resolve("in.txt") + " bcp:/srv/link/" + tool + ".txt"));
@@ -167,7 +171,8 @@ class ContainerFilesIT extends BusyboxDaemonTest {
                 "nosuch:/a " + work, work.resolve("missing") + " bcp:/tmp")) {
             Cmd.Result docker = sh("docker cp " + args), berth = sh("berth cp " + args);
             assertEquals(docker.code(), berth.code(), args);
-            assertEquals(docker.err(), berth.err(), args);
+            // docker's own goroutine may log a "closed pipe" line when it gives up early: not part of the answer
+            assertEquals(docker.err().lines().filter(l -> !l.startsWith("time=")).toList(), berth.err().lines().toList(), args);
         }
         ok(d.docker("rm", "-f", "bcp"));
     }

@@ -40,9 +40,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link ContainerChanges}) stay out of the layer, as Docker's init layer does.
  */
 public final class ContainerCommit {
-    /** The diff ID of a layer tar without entries (1024 zero bytes): moby's layer.EmptyLayer. */
-    static final String EMPTY_LAYER = "sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef";
-
     private final ContainerService containers;
     private final ImageService images;
     private final EventBus events;
@@ -82,10 +79,14 @@ public final class ContainerCommit {
             List<Path> lowers = containers.lowerDirs(r, img);
             List<Digest> chains = img.chainIds();
             Digest parentChain = chains.isEmpty() ? null : chains.getLast();
-            ImageService.NewLayer layer = images.addLayer(upper, parentChain, null,
-                    rel -> !ContainerChanges.onlyForMounting(upper, lowers, "/" + rel), false);
-            boolean empty = layer.diffId().toString().equals(EMPTY_LAYER);
-            id = images.content().put(Json.bytes(imageConfig(img, r, o, config, layer.diffId(), empty)));
+            java.util.function.Predicate<String> include = rel -> !ContainerChanges.onlyForMounting(upper, lowers, "/" + rel);
+            // Nothing to write (every top-level entry left out): no layer at all, as moby skips an empty diff.
+            boolean empty;
+            try (var s = java.nio.file.Files.list(upper)) {
+                empty = s.noneMatch(p -> include.test(p.getFileName().toString()));
+            }
+            Digest diffId = empty ? null : images.addLayer(upper, parentChain, null, include, false).diffId();
+            id = images.content().put(Json.bytes(imageConfig(img, r, o, config, diffId, empty)));
             images.store().add(id, img.id(), null);
         } finally {
             lock.unlock();
