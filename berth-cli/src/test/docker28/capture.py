@@ -221,7 +221,32 @@ def port_cases():
     return c
 
 
+FILES_RESPONSES = [
+    ["GET", r"/containers/c/changes$", 200, [{"Path": "/etc", "Kind": 0}, {"Path": "/etc/new", "Kind": 1},
+                                             {"Path": "/tmp/gone", "Kind": 2}]],
+    ["GET", r"/containers/empty/changes$", 200, None],
+    ["GET", r"/containers/missing/changes$", 404, {"message": "No such container: missing"}],
+    ["POST", r"/commit\?.*container=missing", 404, {"message": "No such container: missing"}],
+    ["POST", r"/commit\?", 201, {"Id": "sha256:" + "a" * 64}],
+    ["GET", r"/containers/missing/export$", 404, {"message": "No such container: missing"}],
+]
+
+
+def files_cases():
+    c = []
+    for a in (["diff", "c"], ["diff", "empty"], ["diff", "missing"], ["container", "diff", "c"], ["diff"], ["diff", "a", "b"],
+              ["commit", "c"], ["commit", "c", "app:v1"], ["commit", "c", "localhost:5000/team/app"],
+              ["commit", "-a", "Ann <ann@example.com>", "-m", "a message", "-c", 'CMD ["cat", "/x"]', "-c", "ENV A=b", "c", "repo"],
+              ["commit", "--pause=false", "c"], ["commit", "-p=false", "c", "app"], ["commit", "missing"],
+              ["commit", "c", "app@sha256:" + "b" * 64], ["commit"], ["commit", "c", "a", "b"], ["container", "commit", "c"],
+              ["export", "missing"], ["export", "-o", "/nonexistent/dir/out.tar", "c"], ["export"],
+              ["cp", "a"], ["cp", "a", "b"], ["cp", "c1:/a", "c2:/b"], ["cp", "", "c:/x"], ["cp", "c:/x", ""], ["container", "cp", "a", "b"]):
+        c.append({"args": a, "stdin": ""})
+    return c
+
+
 SUITES = {
+    "files": (FILES_RESPONSES, files_cases),
     "network": (NETWORK_RESPONSES, network_cases),
     "create": (CREATE_RESPONSES, create_cases),
     "port": (PORT_RESPONSES, port_cases),

@@ -55,16 +55,20 @@ public final class ContainerFileCommands {
     /** {@code commit [-a] [-c]... [-m] [-p] CONTAINER [REPOSITORY[:TAG]]}: prints the new image's full ID. */
     public static int commit(Cli cli, ParsedArgs a) throws IOException, CliException {
         String ctr = a.positionals().getFirst();
-        Query q = new Query().add("container", ctr);
+        String repo = "", tag = "";
         if (a.positionals().size() > 1) {
-            String ref = a.positionals().get(1);
-            if (ref.contains("@")) throw new CliException("refusing to create a tag with a digest reference", 1);
-            String[] rt = ImageCommands.splitTagExplicit(ref);
-            q.add("repo", rt[0]).opt("tag", rt[1]);
+            ImageName n = ImageName.parse(a.positionals().get(1));
+            if (!n.digest().isEmpty()) throw new CliException("refusing to create a tag with a digest reference", 1);
+            n = n.withDefaultTag();
+            repo = n.name();
+            tag = n.tag();
         }
-        q.add("comment", a.str("message", "")).add("author", a.str("author", ""));
+        // docker sends every key, sorted (Go's url.Values.Encode)
+        Query q = new Query().add("author", a.str("author", ""));
         for (String c : a.list("change")) q.add("changes", c);
+        q.add("comment", a.str("message", "")).add("container", ctr);
         if (!a.bool("pause", true)) q.add("pause", "0");
+        q.add("repo", repo).add("tag", tag);
         Object res = cli.client().json("POST", "/commit" + q, null);
         cli.out.println(Json.str(res, "Id"));
         cli.out.flush();

@@ -34,6 +34,9 @@ class Docker28FixturesTest {
     @TestFactory
     Stream<DynamicTest> portAndPs() throws IOException { return suite("port"); }
 
+    @TestFactory
+    Stream<DynamicTest> containerFiles() throws IOException { return suite("files"); }
+
     private Stream<DynamicTest> suite(String name) throws IOException {
         Object fixture;
         try (InputStream in = getClass().getResourceAsStream("/docker28/" + name + ".json")) {
