@@ -360,8 +360,8 @@ class DockerfileParserTest {
         assertNull(((Run) one("RUN true")).network());
         assertEquals("dockerfile parse error on line 2: invalid network mode \"bridge\"",
                 error("FROM x\nRUN --network=bridge true\n"));
-        assertEquals("dockerfile parse error on line 2: unsupported mount type \"nfs\"",
-                error("FROM x\nRUN --mount=type=nfs,target=/x true\n"));
+        assertEquals("dockerfile parse error on line 2: 'from' doesn't support variable expansion, define alias"
+                + " stage instead", error("FROM x\nRUN --mount=from=$STAGE,target=/x true\n"));
         assertEquals("dockerfile parse error on line 2: security \"root\" is not valid",
                 error("FROM x\nRUN --security=root true\n"));
     }
