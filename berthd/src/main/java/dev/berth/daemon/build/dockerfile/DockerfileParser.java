@@ -819,21 +819,17 @@ public final class DockerfileParser {
         return d;
     }
 
-    private static final Set<String> MOUNT_TYPES = Set.of("bind", "cache", "tmpfs", "secret", "ssh");
-
-    /** Light validation of a {@code --mount} value; the engine interprets the fields. */
+    /** Docker's parse-time check of a {@code --mount} value; the rest is checked by {@link RunMount#parse}. */
     private static void checkMount(String value) throws LineError {
-        for (String field : value.split(",")) {
-            String f = field.strip();
-            if (f.isEmpty()) continue;
-            int eq = f.indexOf('=');
-            String key = (eq < 0 ? f : f.substring(0, eq)).toLowerCase(Locale.ROOT);
-            if (eq < 0 && !Set.of("readonly", "ro", "readwrite", "rw", "required").contains(key)) {
-                throw new LineError("invalid field '" + f + "' must be a key=value pair");
+        try {
+            for (String field : RunMount.csvFields(value)) {
+                int eq = field.indexOf('=');
+                if (eq > 0 && field.substring(0, eq).equalsIgnoreCase("from")) {
+                    RunMount.checkFromNotExpanded(field.substring(eq + 1));
+                }
             }
-            if (key.equals("type") && !MOUNT_TYPES.contains(f.substring(eq + 1))) {
-                throw new LineError("unsupported mount type " + goQuote(f.substring(eq + 1)));
-            }
+        } catch (BerthException e) {
+            throw new LineError(e.getMessage());
         }
     }
 

@@ -69,6 +69,11 @@ public sealed interface Instruction {
             mounts = List.copyOf(mounts);
             devices = List.copyOf(devices);
         }
+
+        /** The {@code --mount} values parsed, their fields expanded with the stage's variables. */
+        public List<RunMount> parsedMounts(Expander e) {
+            return mounts.stream().map(m -> RunMount.parse(m, e)).toList();
+        }
     }
 
     /** {@code CMD}: exec form ({@code args}) or shell form ({@code command}, null in exec form). */
