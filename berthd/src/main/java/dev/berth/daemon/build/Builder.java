@@ -488,7 +488,8 @@ public final class Builder {
                         }
                         if (v != null) s.args.put(d.name(), v);
                         text.append(text.isEmpty() ? "" : " ").append(d.name()).append(d.defaultValue() != null ? "=" + d.defaultValue() : "");
-                        key.append('|').append(d.name()).append('=').append(v);
+                        // the value is not part of the key (as in Docker): the steps using it are keyed by it
+                        key.append('|').append(d.name()).append('=').append(d.defaultValue());
                     }
                     commitConfig(s, "ARG " + text, key.toString());
                 }

@@ -1016,6 +1016,42 @@ public final class ContainerService implements ImageService.ContainerUsage {
         }
     }
 
+    /**
+     * {@code POST /containers/prune}: removes every stopped container, narrowed by {@code until}
+     * (created before) and {@code label}/{@code label!} filters, as dockerd does.
+     */
+    public ObjectNode prune(Map<String, List<String>> filters) throws IOException {
+        for (String k : filters.keySet()) {
+            if (!List.of("until", "label", "label!").contains(k)) throw BerthException.invalid("invalid filter '" + k + "'");
+        }
+        Instant until = null;
+        for (String v : filters.getOrDefault("until", List.of())) until = Times.parseQueryTime(v, Instant.now());
+        ObjectNode out = Json.obj();
+        ArrayNode deleted = out.putArray("ContainersDeleted");
+        long reclaimed = 0;
+        for (ContainerRecord r : store.all()) {
+            synchronized (r) {
+                if (r.state.running || r.state.paused || r.state.restarting || r.removalInProgress) continue;
+            }
+            if (until != null && !Instant.parse(r.created).isBefore(until)) continue;
+            var labels = dev.berth.daemon.util.Filters.labelsOf(r.config.get("Labels"));
+            if (!filters.getOrDefault("label", List.of()).stream().allMatch(l -> dev.berth.daemon.util.Filters.labelMatches(labels, l))) continue;
+            if (filters.getOrDefault("label!", List.of()).stream().anyMatch(l -> dev.berth.daemon.util.Filters.labelMatches(labels, l))) continue;
+            long size = dev.berth.daemon.os.Mounts.du(store.dir(r.id).resolve("fs/upper"));
+            try {
+                remove(r.id, false, false);
+            } catch (BerthException.NotFound | BerthException.Conflict e) {
+                continue; // removed or started meanwhile
+            }
+            deleted.add(r.id);
+            reclaimed += size;
+        }
+        if (deleted.isEmpty()) out.putNull("ContainersDeleted");
+        out.put("SpaceReclaimed", reclaimed);
+        events.publish("container", "prune", "", Map.of("reclaimed", Long.toString(reclaimed)));
+        return out;
+    }
+
     // ---- networks ----------------------------------------------------------------------------
 
     /**
