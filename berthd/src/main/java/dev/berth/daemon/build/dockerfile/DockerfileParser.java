@@ -80,6 +80,28 @@ public final class DockerfileParser {
         return typed(ast.nodes.getFirst());
     }
 
+    /**
+     * The first pass's result in BuildKit's {@code Node.Dump} notation ({@code (run "echo hi")}),
+     * one line per instruction: lets tests compare raw parsing with Docker's own fixtures.
+     */
+    static String dump(String text) {
+        StringBuilder sb = new StringBuilder();
+        for (Node n : parseAst(text).nodes) sb.append('(').append(dumpNode(n)).append(")\n");
+        return sb.toString();
+    }
+
+    private static String dumpNode(Node n) {
+        StringBuilder sb = new StringBuilder(n.lower());
+        if (!n.flags.isEmpty()) {
+            sb.append(" [");
+            for (int i = 0; i < n.flags.size(); i++) sb.append(i == 0 ? "" : " ").append(goQuote(n.flags.get(i)));
+            sb.append(']');
+        }
+        if (n.child != null) sb.append(" (").append(dumpNode(n.child)).append(')');
+        for (String a : n.args) sb.append(' ').append(goQuote(a));
+        return sb.toString().strip();
+    }
+
     // ---------------------------------------------------------------------------------------
     // First pass: lines to nodes.
 
@@ -1044,7 +1066,14 @@ public final class DockerfileParser {
                 case '\n' -> sb.append("\\n");
                 case '\t' -> sb.append("\\t");
                 case '\r' -> sb.append("\\r");
-                default -> sb.append(c);
+                case 0x07 -> sb.append("\\a");
+                case '\b' -> sb.append("\\b");
+                case '\f' -> sb.append("\\f");
+                case 0x0B -> sb.append("\\v");
+                default -> {
+                    if (c < 0x20 || c == 0x7F) sb.append(String.format("\\x%02x", (int) c));
+                    else sb.append(c);
+                }
             }
         }
         return sb.append('"').toString();
