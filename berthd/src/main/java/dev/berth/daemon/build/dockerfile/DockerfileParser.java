@@ -550,6 +550,9 @@ public final class DockerfileParser {
         }
     }
 
+    /** Whether a word is a heredoc start ({@code <<EOF}). */
+    static boolean isHeredocWord(String word) { return word != null && heredocOrNull(word) != null; }
+
     private static Heredoc heredocOrNull(String word) {
         try {
             return parseHeredoc(word);
@@ -617,11 +620,11 @@ public final class DockerfileParser {
                 List<String> mounts = flags.values("mount");
                 for (String m : mounts) checkMount(m);
                 if (n.json) {
-                    return new Instruction.Run(true, args, null, List.of(), mounts, network, security,
+                    return new Instruction.Run(true, args, null, null, List.of(), mounts, network, security,
                             flags.values("device"), original, line);
                 }
                 String cmdline = args.isEmpty() ? "" : args.getFirst();
-                return new Instruction.Run(false, List.of(), runScript(cmdline, n.heredocs), n.heredocs, mounts, network,
+                return new Instruction.Run(false, List.of(), cmdline, runScript(cmdline, n.heredocs), n.heredocs, mounts, network,
                         security, flags.values("device"), original, line);
             }
             case "cmd" -> {

@@ -419,6 +419,12 @@ class DockerfileParserTest {
         Run after = (Run) df.stages().getFirst().instructions().get(1);
         assertEquals(6, after.line());
 
+        assertNull(run.shebangScript());
+        Run py = (Run) body("FROM x\nRUN <<-PY\n\t#!/usr/bin/env python3\n\tprint(1)\n\tPY\n").getFirst();
+        assertEquals(new Heredoc("PY", "#!/usr/bin/env python3\nprint(1)\n", true, true, 0), py.shebangScript());
+        assertEquals("<<-PY", py.commandLine());
+        assertNull(((Run) body("FROM x\nRUN python3 <<PY\n#!x\nPY\n").getFirst()).shebangScript());
+
         Run chomp = (Run) body("FROM x\nRUN <<-EOT\n\techo a\n\t\techo b\n\tEOT\n").getFirst();
         assertEquals("echo a\necho b\n", chomp.script());
         assertEquals("\techo a\n\t\techo b\n", chomp.heredocs().getFirst().content());
