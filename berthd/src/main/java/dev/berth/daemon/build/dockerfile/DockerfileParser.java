@@ -62,7 +62,9 @@ public final class DockerfileParser {
                 current.add(ins);
             }
         }
-        if (from == null) throw BerthException.invalid("dockerfile contains no stages to build");
+        // dockerd's classic builder words it so (after running the meta ARGs); BuildKit says
+        // "dockerfile contains no stages to build".
+        if (from == null) throw BerthException.invalid("No image was generated. Is your Dockerfile empty?");
         stages.add(new Stage(from.stageName(), from, current, stages.size()));
         return new Dockerfile(metaArgs, stages, ast.syntax, ast.escape, ast.warnings);
     }

@@ -118,7 +118,10 @@ public sealed interface Instruction {
         }
     }
 
-    /** {@code ARG name[=default] ...}; {@link #expand} expands the defaults. */
+    /**
+     * {@code ARG name[=default] ...}; {@link #expand} expands names and defaults, as the classic
+     * builder does (BuildKit expands only defaults; names with {@code $} are not seen in practice).
+     */
     record Arg(List<ArgDef> args, String original, int line) implements Instruction {
         public Arg {
             args = List.copyOf(args);
@@ -127,7 +130,7 @@ public sealed interface Instruction {
         @Override
         public Arg expand(Expander e) {
             List<ArgDef> out = new ArrayList<>();
-            for (ArgDef a : args) out.add(new ArgDef(a.name(), e.word(a.defaultValue())));
+            for (ArgDef a : args) out.add(new ArgDef(e.word(a.name()), e.word(a.defaultValue())));
             return new Arg(out, original, line);
         }
     }

@@ -536,7 +536,7 @@ class DockerfileParserTest {
         assertEquals("dockerfile parse error on line 2: no build stage in current context",
                 error("ARG A\nRUN true\nFROM x\n"));
         assertEquals("dockerfile parse error on line 1: no build stage in current context", error("RUN true\n"));
-        assertEquals("dockerfile contains no stages to build", error("ARG A=1\n"));
+        assertEquals("No image was generated. Is your Dockerfile empty?", error("ARG A=1\n"));
         assertEquals("dockerfile parse error on line 1: FROM requires either one or three arguments",
                 error("FROM a b\n"));
         assertEquals("dockerfile parse error on line 1: FROM requires either one or three arguments", error("FROM\n"));
