@@ -70,16 +70,50 @@ public final class DockerfileParser {
     }
 
     /**
-     * Parses one instruction on its own: an ONBUILD trigger when it fires, or a {@code --change} of
-     * {@code docker commit}/{@code import} ({@code CMD ["sh"]}, {@code ENV A=b}). Continuations and
-     * heredocs are allowed; exactly one instruction must be present.
+     * Parses one ONBUILD trigger when it fires (the image's {@code OnBuild} entry, e.g.
+     * {@code RUN echo hi}; continuations and heredocs allowed). Errors are plain messages without
+     * a line, as dockerd reports them ("onbuild trigger should be a single expression").
      */
     public static Instruction parseInstruction(String text) {
-        Ast ast = parseAst(text);
-        if (ast.nodes.size() != 1) {
-            throw error(ast.nodes.get(1).startLine, "expected a single instruction, found " + ast.nodes.size());
+        try {
+            Ast ast = parseAst(text);
+            if (ast.nodes.size() != 1) throw BerthException.invalid("onbuild trigger should be a single expression");
+            return typed(ast.nodes.getFirst());
+        } catch (BerthException.InvalidArgument e) {
+            throw withoutLine(e);
         }
-        return typed(ast.nodes.getFirst());
+    }
+
+    /** The instructions {@code docker commit --change} and {@code docker import --change} accept. */
+    public static final Set<String> CHANGE_INSTRUCTIONS = Set.of("cmd", "entrypoint", "healthcheck", "env", "expose",
+            "label", "onbuild", "stopsignal", "user", "volume", "workdir");
+
+    /**
+     * Parses the {@code changes} of {@code POST /commit} and {@code POST /images/create} (import)
+     * as dockerd does: joined with newlines into one text, each instruction one of
+     * {@link #CHANGE_INSTRUCTIONS} ("FROM is not a valid change command"). Errors carry no line.
+     */
+    public static List<Instruction> parseChanges(List<String> changes) {
+        if (changes.isEmpty()) return List.of();
+        try {
+            Ast ast = parseAst(String.join("\n", changes));
+            List<Instruction> out = new ArrayList<>();
+            for (Node n : ast.nodes) {
+                if (!CHANGE_INSTRUCTIONS.contains(n.lower())) {
+                    throw BerthException.invalid(n.cmd + " is not a valid change command");
+                }
+                out.add(typed(n));
+            }
+            return out;
+        } catch (BerthException.InvalidArgument e) {
+            throw withoutLine(e);
+        }
+    }
+
+    private static final Pattern LINE_PREFIX = Pattern.compile("^dockerfile parse error on line \\d+: ");
+
+    private static BerthException withoutLine(BerthException.InvalidArgument e) {
+        return BerthException.invalid(LINE_PREFIX.matcher(e.getMessage()).replaceFirst(""));
     }
 
     /**

@@ -511,20 +511,39 @@ class DockerfileParserTest {
     }
 
     @Test
-    void parseInstructionForChanges() {
+    void parseInstructionForTriggers() {
         Cmd cmd = (Cmd) DockerfileParser.parseInstruction("CMD [\"sh\"]");
         assertEquals(List.of("sh"), cmd.args());
         Env env = (Env) DockerfileParser.parseInstruction("ENV A=b");
         assertEquals(List.of(new KeyValue("A", "b")), env.pairs());
         assertEquals(1, env.line());
         assertInstanceOf(Expose.class, DockerfileParser.parseInstruction("expose 80"));
-        assertEquals("dockerfile parse error on line 1: unknown instruction: BOGUS",
+        assertEquals("unknown instruction: BOGUS",
                 assertThrows(BerthException.class, () -> DockerfileParser.parseInstruction("BOGUS x")).getMessage());
-        assertEquals("dockerfile parse error on line 2: expected a single instruction, found 2",
+        assertEquals("ENV must have two arguments",
+                assertThrows(BerthException.class, () -> DockerfileParser.parseInstruction("ENV a")).getMessage());
+        assertEquals("onbuild trigger should be a single expression",
                 assertThrows(BerthException.class, () -> DockerfileParser.parseInstruction("CMD a\nCMD b"))
                         .getMessage());
         assertEquals("file with no instructions",
                 assertThrows(BerthException.class, () -> DockerfileParser.parseInstruction("  ")).getMessage());
+    }
+
+    @Test
+    void commitChanges() {
+        List<Instruction> ins = DockerfileParser.parseChanges(List.of("CMD [\"sh\"]", "ENV A=b C=d", "expose 80",
+                "LABEL x=y", "USER nobody", "WORKDIR /w", "VOLUME /v", "STOPSIGNAL 9", "ENTRYPOINT []",
+                "HEALTHCHECK NONE", "ONBUILD RUN x"));
+        assertEquals(11, ins.size());
+        assertEquals(List.of(1, 2, 3), ins.subList(0, 3).stream().map(Instruction::line).toList());
+        assertEquals(List.of(), DockerfileParser.parseChanges(List.of()));
+        assertEquals("FROM is not a valid change command",
+                assertThrows(BerthException.class, () -> DockerfileParser.parseChanges(List.of("FROM x"))).getMessage());
+        assertEquals("run is not a valid change command",
+                assertThrows(BerthException.class, () -> DockerfileParser.parseChanges(List.of("CMD a", "run x")))
+                        .getMessage());
+        assertEquals("ENV must have two arguments",
+                assertThrows(BerthException.class, () -> DockerfileParser.parseChanges(List.of("ENV a"))).getMessage());
     }
 
     @Test
