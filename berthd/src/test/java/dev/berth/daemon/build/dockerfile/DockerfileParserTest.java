@@ -91,6 +91,15 @@ class DockerfileParserTest {
         // Case-insensitive, spaces allowed.
         assertEquals('`', parse("#   ESCAPE =  `  \nFROM x\n").escape());
 
+        // With the backtick escape a backslash is an ordinary character, in ENV values too.
+        Dockerfile win = parse("# escape=`\nFROM x\nENV P=C:\\Windows `\n  Q=\"a`\"b\"\nCOPY <<EOF C:\\dest\\\nx\nEOF\n");
+        Env winEnv = (Env) win.stages().getFirst().instructions().getFirst();
+        assertEquals(List.of(new KeyValue("P", "C:\\Windows"), new KeyValue("Q", "a\"b")),
+                winEnv.expand(win.expander(Map.of())).pairs());
+        Copy winCopy = (Copy) win.stages().getFirst().instructions().get(1);
+        assertEquals("C:\\dest\\", winCopy.expand(win.expander(Map.of())).dest());
+        assertEquals("x\n", winCopy.heredocs().getFirst().content());
+
         assertEquals("dockerfile parse error on line 2: only one escape parser directive can be used",
                 error("# escape=`\n# escape=\\\nFROM x\n"));
         assertEquals("dockerfile parse error on line 1: invalid escape token 'x' does not match ` or \\",
@@ -313,6 +322,10 @@ class DockerfileParserTest {
         assertEquals("/opt/app.jar", vars.dest());
         var e = assertThrows(BerthException.class, () -> ((Copy) one("COPY --from=$STAGE a b")).expand(NO_VARS));
         assertTrue(e.getMessage().startsWith("variable expansion is not supported for --from"), e.getMessage());
+
+        Add addJson = (Add) one("ADD [\"src dir/\", \"${D}\"]");
+        assertEquals(List.of("src dir/"), addJson.sources());
+        assertEquals("/d", addJson.expand(new Expander('\\', Map.of("D", "/d"))).dest());
 
         Add add = (Add) one("ADD --checksum=sha256:abc --keep-git-dir=true --chmod=644 https://example.com/x.tgz /x/");
         assertEquals(List.of("https://example.com/x.tgz"), add.sources());
