@@ -1,8 +1,8 @@
 package dev.berth.daemon.build.dockerfile;
 
-import dev.berth.daemon.errors.BerthException;
 import dev.berth.daemon.build.dockerfile.Instruction.ArgDef;
 import dev.berth.daemon.build.dockerfile.Instruction.KeyValue;
+import dev.berth.daemon.errors.BerthException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,9 +28,6 @@ import java.util.regex.Pattern;
 public final class DockerfileParser {
     private DockerfileParser() {}
 
-    private static final Set<String> KNOWN = Set.of("add", "arg", "cmd", "copy", "entrypoint", "env", "expose",
-            "from", "healthcheck", "label", "maintainer", "onbuild", "run", "shell", "stopsignal", "user", "volume",
-            "workdir");
     private static final Set<String> HEREDOC_INSTRUCTIONS = Set.of("add", "copy", "run");
     private static final Pattern WHITESPACE = Pattern.compile("[\\t\\x0B\\f\\r ]+");
     private static final Pattern DIRECTIVE = Pattern.compile("^([a-zA-Z][a-zA-Z0-9]*)\\s*=\\s*(.+?)\\s*$");
@@ -46,9 +43,15 @@ public final class DockerfileParser {
         List<Stage> stages = new ArrayList<>();
         Instruction.From from = null;
         List<Instruction> current = new ArrayList<>();
+        Set<String> stageNames = new HashSet<>();
         for (Node n : ast.nodes) {
             Instruction ins = typed(n);
             if (ins instanceof Instruction.From f) {
+                // dockerd finds this only when it reaches the stage; the message is its own.
+                if (f.stageName() != null && stageNames.contains(f.stageName())) {
+                    throw error(n.startLine, f.stageName() + " stage name already used");
+                }
+                if (f.stageName() != null) stageNames.add(f.stageName());
                 if (from != null) stages.add(new Stage(from.stageName(), from, current, stages.size()));
                 from = f;
                 current = new ArrayList<>();

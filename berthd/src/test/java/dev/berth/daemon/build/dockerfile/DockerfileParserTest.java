@@ -575,6 +575,8 @@ class DockerfileParserTest {
         assertEquals("dockerfile parse error on line 1: invalid name for build stage: \"1st\", name can't start with"
                 + " a number or contain symbols", error("FROM a AS 1st\n"));
         assertEquals("dockerfile parse error on line 1: unknown flag: --foo", error("FROM --foo=x a\n"));
+        assertEquals("dockerfile parse error on line 3: base stage name already used",
+                error("FROM a AS base\nRUN x\nFROM b AS BASE\n"));
         // The error names the first line of a continued instruction.
         assertEquals("dockerfile parse error on line 2: ENV must have two arguments", error("FROM x\nENV \\\n  a\n"));
     }
