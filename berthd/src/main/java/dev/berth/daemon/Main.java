@@ -24,7 +24,9 @@ import dev.berth.daemon.image.LayerStore;
 import dev.berth.daemon.os.Mounts;
 import dev.berth.daemon.os.Posix;
 import dev.berth.daemon.runtime.OciRuntime;
+import dev.berth.daemon.build.Builder;
 import dev.berth.daemon.server.ArchiveRoutes;
+import dev.berth.daemon.server.BuildRoutes;
 import dev.berth.daemon.server.ContainerRoutes;
 import dev.berth.daemon.server.HttpServer;
 import dev.berth.daemon.server.ImageRoutes;
@@ -117,11 +119,13 @@ public final class Main {
         Registries registries = new Registries(cfg.registryLoopbackOnly(), cfg.insecureRegistries(), cfg.registryMirrors(),
                 cfg.registryCertsDirs(), cfg.registryStallTimeout());
         ArchiveRoutes archives = new ArchiveRoutes(new ImageSave(content, imageStore, events), new ImageLoad(content, layers, imageStore, events));
-        new ImageRoutes(images, new ImagePull(content, layers, images, registries, RetryPolicy.DEFAULT.withMaxAttempts(cfg.maxDownloadAttempts())),
+        ImagePull imagePull = new ImagePull(content, layers, images, registries, RetryPolicy.DEFAULT.withMaxAttempts(cfg.maxDownloadAttempts()));
+        new ImageRoutes(images, imagePull,
                 new ImagePush(images, registries, cfg.pushCompressionLevel()),
                 new DistributionInspect(registries), archives).register(router);
         new ContainerRoutes(containers, views, new ContainerStreams(containers, events)).register(router);
         new NetworkRoutes(networks, containers).register(router);
+        new BuildRoutes(new Builder(cfg.dataRoot(), images, containers, imagePull), images).register(router);
 
         List<HttpServer> servers = new ArrayList<>();
         for (Path sock : cfg.unixSockets()) {

@@ -692,14 +692,21 @@ public final class ContainerService implements ImageService.ContainerUsage {
     private void mountRootfs(ContainerRecord r, Image img, Path target) throws IOException {
         if (Mounts.isMounted(target)) return;
         List<Digest> chains = img.chainIds();
-        List<String> lowers = new ArrayList<>();
-        for (int i = chains.size() - 1; i >= 0; i--) lowers.add(layers.diffDir(chains.get(i)).toString());
-        if (lowers.isEmpty()) {
-            Path empty = store.dir(r.id).resolve("fs/empty");
-            Files.createDirectories(empty);
-            lowers.add(empty.toString());
-        }
+        List<Path> imageLayers = new ArrayList<>();
+        for (int i = chains.size() - 1; i >= 0; i--) imageLayers.add(layers.diffDir(chains.get(i)));
         Path fs = store.dir(r.id).resolve("fs");
+        // the runtime's mount points live in an init layer, never in the container's changes
+        Path init = fs.resolve("init");
+        if (!Files.isDirectory(init)) {
+            Path temp = fs.resolve("init.tmp");
+            if (Files.exists(temp)) AtomicFiles.deleteTree(temp);
+            Files.createDirectories(temp);
+            InitLayer.create(temp, imageLayers);
+            Files.move(temp, init, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        List<String> lowers = new ArrayList<>();
+        lowers.add(init.toString());
+        for (Path l : imageLayers) lowers.add(l.toString());
         String data = "lowerdir=" + String.join(":", lowers) + ",upperdir=" + fs.resolve("upper") + ",workdir=" + fs.resolve("work");
         Posix.mount("overlay", target.toString(), "overlay", 0, data);
     }

@@ -8,6 +8,7 @@ import dev.berth.daemon.content.ContentStore;
 import dev.berth.daemon.content.Digest;
 import dev.berth.daemon.errors.BerthException;
 import dev.berth.daemon.events.EventBus;
+import dev.berth.daemon.snapshot.LayerTarWriter;
 import dev.berth.daemon.snapshot.LayerUnpacker;
 import dev.berth.daemon.util.Ids;
 import dev.berth.daemon.util.Json;
@@ -17,6 +18,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -109,6 +111,49 @@ public final class ImageService {
         return img;
     }
 
+    /** A layer made by {@link #addLayer}: its diff ID, chain ID and unpacked size. */
+    public record NewLayer(Digest diffId, Digest chainId, long size, long entries) {}
+
+    /**
+     * Makes a layer from a directory in overlay form (a container's upper dir, a build step's
+     * output) stacked on {@code parentChain} (null for a bottom layer): the OCI tar is written to
+     * the content store under its diff ID (see {@link LayerTarWriter}, deterministic), and the
+     * layer is published in the layer store, either by moving {@code dir} itself into place
+     * ({@code consume}: the caller gives the directory up; paths {@code include} refused are
+     * deleted from it first) or by unpacking the tar again (the directory stays as it is). Until
+     * an image config names it, the layer is not referenced by any image.
+     */
+    public NewLayer addLayer(Path dir, Digest parentChain, Long clampMtime, java.util.function.Predicate<String> include,
+                             boolean consume) throws IOException {
+        Digest diffId;
+        LayerTarWriter.Result written;
+        try (ContentStore.Writer w = content.writer()) {
+            written = LayerTarWriter.write(dir, w, clampMtime, include);
+            diffId = w.commit(null);
+        }
+        if (!written.skipped().isEmpty()) LOG.fine(() -> "layer from " + dir + ": skipped " + written.skipped());
+        Digest chainId = LayerStore.chainId(parentChain, diffId);
+        if (!layers.exists(chainId)) {
+            Path temp = layers.newTemp();
+            try {
+                if (consume) {
+                    for (String rel : written.excluded()) dev.berth.daemon.util.AtomicFiles.deleteTree(dir.resolve(rel));
+                    Files.delete(temp.resolve("diff"));
+                    Files.move(dir, temp.resolve("diff"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                } else {
+                    try (InputStream in = new BufferedInputStream(Files.newInputStream(content.path(diffId)), 65536)) {
+                        LayerUnpacker.unpack(in, temp.resolve("diff"));
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                layers.discard(temp);
+                throw e;
+            }
+            layers.commit(temp, chainId, diffId, written.bytes());
+        }
+        return new NewLayer(diffId, chainId, written.bytes(), written.entries());
+    }
+
     public void tag(Image img, ImageRef ref) throws IOException {
         store.tag(ref, img.id());
         events.publish("image", "tag", img.id().toString(), Map.of("name", ref.familiar()));
@@ -154,6 +199,10 @@ public final class ImageService {
                         + Ids.shortId(users.getFirst().id()) + " is using its referenced image " + Ids.shortId(img.id().hex()));
             }
         } else {
+            if (store.hasChildren(img.id())) {
+                throw BerthException.conflict("conflict: unable to delete " + Ids.shortId(img.id().hex())
+                        + " (cannot be forced) - image has dependent child images");
+            }
             if (repositories > 1 && !force) {
                 throw BerthException.conflict("conflict: unable to delete " + Ids.shortId(img.id().hex())
                         + " (must be forced) - image is referenced in multiple repositories");
@@ -175,13 +224,26 @@ public final class ImageService {
             out.add(Map.of("Untagged", r.familiar()));
         }
         if (!users.isEmpty()) return out; // forced: untagged, but containers still need the layers
+        if (store.hasChildren(img.id())) return out; // untagged; it stays as its children's parent
+        Digest parent = store.parentOf(img.id());
+        delete(img, noPrune, out);
+        // Docker deletes the untagged parents a build left behind with the image (unless noprune).
+        while (!noPrune && parent != null) {
+            Image p = store.get(parent);
+            if (p == null || !store.refsOf(parent).isEmpty() || store.hasChildren(parent) || !usage.containersUsing(parent).isEmpty()) break;
+            parent = store.parentOf(parent);
+            delete(p, false, out);
+        }
+        return out;
+    }
+
+    private void delete(Image img, boolean noPrune, List<Map<String, String>> out) throws IOException {
         java.util.Set<Digest> manifests = store.manifestsOf(img.id());
         store.remove(img.id());
         out.add(Map.of("Deleted", img.id().toString()));
         events.publish("image", "delete", img.id().toString(), Map.of());
         for (Digest m : manifests) if (!store.manifestInUse(m)) content.delete(m);
         if (!noPrune) pruneUnusedLayers(img);
-        return out;
     }
 
     private static boolean isIdLike(String name, Image img) {
@@ -235,12 +297,21 @@ public final class ImageService {
             row.putNull("Tags");
             rows.add(row);
         }
-        ObjectNode newest = rows.getLast();
-        newest.put("Id", img.id().toString());
-        List<String> tags = store.repoTags(img.id());
-        if (!tags.isEmpty()) {
-            ArrayNode t = newest.putArray("Tags");
-            tags.forEach(t::add);
+        // Each image a build made adds one history entry: walking the parents names the rows
+        // (Docker shows intermediate image IDs for locally built images, <missing> beyond them).
+        Digest at = img.id();
+        for (int i = rows.size() - 1; i >= 0 && at != null; i--) {
+            ObjectNode row = rows.get(i);
+            row.put("Id", at.toString());
+            List<String> tags = store.repoTags(at);
+            if (!tags.isEmpty()) {
+                ArrayNode t = row.putArray("Tags");
+                tags.forEach(t::add);
+            }
+            Digest parent = store.parentOf(at);
+            Image p = parent == null ? null : store.get(parent);
+            // the parent must account for exactly the rows below this one
+            at = p != null && p.config().path("history").size() == i ? parent : null;
         }
         for (int i = rows.size() - 1; i >= 0; i--) out.add(rows.get(i));
         return out;
@@ -272,6 +343,7 @@ public final class ImageService {
         for (Image img : store.all()) {
             if (store.get(img.id()) == null) continue; // went with an earlier one
             if (danglingOnly && !store.repoTags(img.id()).isEmpty()) continue;
+            if (store.hasChildren(img.id())) continue; // an intermediate image: goes with its last child
             if (!usage.containersUsing(img.id()).isEmpty()) continue;
             if (until != null && !createdTime(img).isBefore(until)) continue;
             var labels = dev.berth.daemon.util.Filters.labelsOf(img.containerConfig().get("Labels"));
@@ -286,6 +358,98 @@ public final class ImageService {
         if (deleted.isEmpty()) out.putNull("ImagesDeleted");
         out.put("SpaceReclaimed", reclaimed);
         events.publish("image", "prune", "", Map.of("reclaimed", Long.toString(reclaimed)));
+        return out;
+    }
+
+    // ---- build cache ---------------------------------------------------------------------------
+
+    /**
+     * The build cache: the untagged images build steps made (each a child of the image its step
+     * started from, found again by its cache key). An entry is "Shared" when a tagged image
+     * descends from it (removing it would cost that image its cache and Parent, not its layers).
+     */
+    public ArrayNode buildCache() {
+        ArrayNode out = Json.arr();
+        java.util.Set<Digest> ancestors = keptAncestors();
+        for (Image img : store.all()) {
+            if (store.buildKeyOf(img.id()) == null || !store.repoTags(img.id()).isEmpty()) continue;
+            ObjectNode n = out.addObject();
+            n.put("ID", img.id().hex().substring(0, 25));
+            Digest parent = store.parentOf(img.id());
+            if (parent != null && store.buildKeyOf(parent) != null) n.putArray("Parents").add(parent.hex().substring(0, 25));
+            else n.putNull("Parents");
+            n.put("Type", "regular");
+            JsonNode h = img.config().path("history");
+            n.put("Description", h.isArray() && !h.isEmpty() ? h.get(h.size() - 1).path("created_by").asText("") : "");
+            n.put("InUse", !usage.containersUsing(img.id()).isEmpty());
+            n.put("Shared", ancestors.contains(img.id()));
+            n.put("Size", ownLayerSize(img));
+            n.put("CreatedAt", img.config().path("created").asText(Times.ZERO));
+            n.putNull("LastUsedAt");
+            n.put("UsageCount", 0);
+        }
+        return out;
+    }
+
+    private long ownLayerSize(Image img) {
+        Digest parent = store.parentOf(img.id());
+        Image p = parent == null ? null : store.get(parent);
+        List<Digest> chains = img.chainIds();
+        int base = p == null ? 0 : p.chainIds().size();
+        long size = 0;
+        for (int i = base; i < chains.size(); i++) size += layers.size(chains.get(i));
+        return size;
+    }
+
+    /** Images a tagged image or a container's image descends from (through parents). */
+    private java.util.Set<Digest> keptAncestors() {
+        java.util.Set<Digest> out = new java.util.HashSet<>();
+        for (Image img : store.all()) {
+            boolean kept = !store.repoTags(img.id()).isEmpty() || !usage.containersUsing(img.id()).isEmpty()
+                    || store.buildKeyOf(img.id()) == null;
+            if (!kept) continue;
+            for (Digest p = store.parentOf(img.id()); p != null && out.add(p); p = store.parentOf(p)) { }
+        }
+        return out;
+    }
+
+    /**
+     * {@code POST /build/prune}: removes build cache entries no container uses — without
+     * {@code all} only those no kept image descends from (Docker's "dangling" cache), with
+     * {@code all} every one (kept images lose their Parent link, never their layers).
+     * Filters: {@code until} (created before).
+     */
+    public ObjectNode pruneBuildCache(boolean all, Map<String, List<String>> filters) throws IOException {
+        for (String k : filters.keySet()) {
+            if (!List.of("until", "id", "parent", "type", "description", "inuse", "shared", "private").contains(k)) {
+                throw BerthException.invalid("filter '" + k + "' is invalid");
+            }
+        }
+        Instant until = null;
+        for (String v : filters.getOrDefault("until", List.of())) until = Times.parseQueryTime(v, Instant.now());
+        ObjectNode out = Json.obj();
+        ArrayNode deleted = out.putArray("CachesDeleted");
+        long reclaimed = 0;
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            java.util.Set<Digest> ancestors = all ? java.util.Set.of() : keptAncestors();
+            for (Image img : store.all()) {
+                Digest id = img.id();
+                if (store.get(id) == null || store.buildKeyOf(id) == null || !store.repoTags(id).isEmpty()) continue;
+                if (!usage.containersUsing(id).isEmpty() || ancestors.contains(id)) continue;
+                if (!all && store.hasChildren(id)) continue; // leaves first
+                if (until != null && !createdTime(img).isBefore(until)) continue;
+                long size = ownLayerSize(img);
+                java.util.List<Map<String, String>> ignored = new ArrayList<>();
+                delete(img, false, ignored);
+                deleted.add(id.hex().substring(0, 25));
+                reclaimed += size;
+                changed = true;
+            }
+        }
+        if (deleted.isEmpty()) out.putNull("CachesDeleted");
+        out.put("SpaceReclaimed", reclaimed);
         return out;
     }
 
@@ -305,7 +469,8 @@ public final class ImageService {
         JsonNode labels = img.containerConfig().get("Labels");
         if (labels != null && labels.isObject()) n.set("Labels", labels);
         else n.putNull("Labels");
-        n.put("ParentId", "");
+        Digest parent = store.parentOf(img.id());
+        n.put("ParentId", parent == null ? "" : parent.toString());
         ArrayNode digests = n.putArray("RepoDigests");
         store.repoDigests(img.id()).forEach(digests::add);
         ArrayNode tags = n.putArray("RepoTags");
@@ -331,7 +496,8 @@ public final class ImageService {
         store.repoTags(img.id()).forEach(tags::add);
         ArrayNode digests = n.putArray("RepoDigests");
         store.repoDigests(img.id()).forEach(digests::add);
-        n.put("Parent", "");
+        Digest parent = store.parentOf(img.id());
+        n.put("Parent", parent == null ? "" : parent.toString());
         n.put("Comment", img.config().path("comment").asText(historyComment(img)));
         n.put("Created", img.config().path("created").asText(Times.ZERO));
         n.put("DockerVersion", img.config().path("docker_version").asText(""));
@@ -388,6 +554,8 @@ public final class ImageService {
         n.set("OnBuild", c.has("OnBuild") ? c.get("OnBuild") : null);
         n.set("Labels", c.has("Labels") ? c.get("Labels") : null);
         if (c.has("StopSignal")) n.set("StopSignal", c.get("StopSignal"));
+        if (c.has("Healthcheck")) n.set("Healthcheck", c.get("Healthcheck"));
+        if (c.has("Shell")) n.set("Shell", c.get("Shell"));
         return n;
     }
 }

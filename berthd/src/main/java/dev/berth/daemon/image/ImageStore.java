@@ -33,6 +33,10 @@ public final class ImageStore {
     /** Manifests and indexes stored for an image (pulled or pushed), deleted with it. */
     private final Map<Digest, java.util.Set<Digest>> manifests = new LinkedHashMap<>();
     private final TreeMap<String, Digest> refs = new TreeMap<>();
+    /** The image a build step started from (Docker's "Parent"); only images made by builds and commits have one. */
+    private final Map<Digest, Digest> parents = new LinkedHashMap<>();
+    /** For images made by a build step: the step's cache key (see build.Builder), looked up among the parent's children. */
+    private final Map<Digest, String> buildKeys = new LinkedHashMap<>();
 
     public ImageStore(Path dataRoot, ContentStore content, LayerStore layers) throws IOException {
         this.metaDir = dataRoot.resolve("images/meta");
@@ -58,8 +62,14 @@ public final class ImageStore {
                 java.util.Set<Digest> ms = new java.util.LinkedHashSet<>();
                 meta.path("manifests").forEach(m -> ms.add(Digest.parse(m.asText())));
                 if (!ms.isEmpty()) manifests.put(id, ms);
+                String parent = meta.path("parent").asText(null);
+                if (parent != null) parents.put(id, Digest.parse(parent));
+                String key = meta.path("buildKey").asText(null);
+                if (key != null) buildKeys.put(id, key);
             }
         }
+        // A parent deleted while its child was kept (a crash between the two writes) is forgotten.
+        parents.values().removeIf(p -> !images.containsKey(p));
         if (Files.exists(refsFile)) {
             JsonNode n = Json.MAPPER.readTree(refsFile.toFile());
             n.path("refs").properties().forEach(e -> {
@@ -79,13 +89,50 @@ public final class ImageStore {
 
     /** Registers an image whose config blob and layers are already stored. */
     public synchronized Image add(Digest id) throws IOException {
+        return add(id, null, null);
+    }
+
+    /**
+     * Registers an image made from {@code parent} (a build step or a commit; null for none),
+     * remembering the build step's cache key (null if not made by a build). An image already
+     * known keeps its parent; a cache key is added to it.
+     */
+    public synchronized Image add(Digest id, Digest parent, String buildKey) throws IOException {
         Image existing = images.get(id);
-        if (existing != null) return existing;
+        if (existing != null) {
+            if (buildKey != null && !buildKey.equals(buildKeys.get(id))) {
+                buildKeys.put(id, buildKey);
+                saveMeta(id);
+            }
+            return existing;
+        }
         Image img = materialize(id);
         images.put(id, img);
+        if (parent != null && images.containsKey(parent)) parents.put(id, parent);
+        if (buildKey != null) buildKeys.put(id, buildKey);
         saveMeta(id);
         return img;
     }
+
+    public synchronized Digest parentOf(Digest id) { return parents.get(id); }
+
+    public synchronized String buildKeyOf(Digest id) { return buildKeys.get(id); }
+
+    public synchronized boolean hasChildren(Digest id) { return parents.containsValue(id); }
+
+    /** The image a build step with this cache key made from {@code parent} before, or null. */
+    public synchronized Image cached(Digest parent, String buildKey) {
+        Image found = null;
+        for (Map.Entry<Digest, String> e : buildKeys.entrySet()) {
+            if (!e.getValue().equals(buildKey) || !java.util.Objects.equals(parents.get(e.getKey()), parent)) continue;
+            Image img = images.get(e.getKey());
+            // the newest wins when several match (Docker's image cache takes the last created)
+            if (img != null && (found == null || created(img).compareTo(created(found)) >= 0)) found = img;
+        }
+        return found;
+    }
+
+    private static String created(Image img) { return img.config().path("created").asText(""); }
 
     private void saveMeta(Digest id) throws IOException {
         ObjectNode meta = Json.obj();
@@ -93,6 +140,10 @@ public final class ImageStore {
         if (t != null) meta.put("lastTagTime", t.toString());
         java.util.Set<Digest> ms = manifests.get(id);
         if (ms != null) ms.forEach(m -> meta.withArray("manifests").add(m.toString()));
+        Digest parent = parents.get(id);
+        if (parent != null) meta.put("parent", parent.toString());
+        String key = buildKeys.get(id);
+        if (key != null) meta.put("buildKey", key);
         AtomicFiles.write(metaDir.resolve(id.hex() + ".json"), Json.bytes(meta));
     }
 
@@ -132,6 +183,9 @@ public final class ImageStore {
         images.remove(id);
         lastTagTime.remove(id);
         manifests.remove(id);
+        parents.remove(id);
+        parents.values().removeIf(id::equals);
+        buildKeys.remove(id);
         Files.deleteIfExists(metaDir.resolve(id.hex() + ".json"));
     }
 

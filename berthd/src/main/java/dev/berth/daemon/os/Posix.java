@@ -74,6 +74,7 @@ public final class Posix {
     private static final Fn CHMOD = errnoFn("chmod", JAVA_INT, ADDRESS, JAVA_INT);
     private static final Fn LSETXATTR = errnoFn("lsetxattr", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final Fn LGETXATTR = errnoFn("lgetxattr", JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
+    private static final Fn LLISTXATTR = errnoFn("llistxattr", JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG);
     private static final Fn UTIMENSAT = errnoFn("utimensat", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
     private static final Fn POSIX_OPENPT = errnoFn("posix_openpt", JAVA_INT, JAVA_INT);
     private static final Fn GRANTPT = errnoFn("grantpt", JAVA_INT, JAVA_INT);
@@ -202,6 +203,35 @@ public final class Posix {
                 if (errno == ENODATA) return null;
                 // ERANGE: the value grew between sizing and reading it; size it again.
                 if (errno != ERANGE) throw c.failure("lgetxattr " + name + " on " + path);
+            }
+        }
+    }
+
+    /** llistxattr(2): the names of the node's extended attributes (empty when the filesystem has none). */
+    public static java.util.List<String> llistxattr(String path) throws PosixException {
+        try (Call c = new Call()) {
+            MemorySegment p = c.cString(path);
+            while (true) {
+                long size = call(() -> (long) LLISTXATTR.handle().invokeExact(c.state, p, MemorySegment.NULL, 0L));
+                if (size == 0) return java.util.List.of();
+                if (size > 0) {
+                    MemorySegment buf = c.arena.allocate(size);
+                    long got = call(() -> (long) LLISTXATTR.handle().invokeExact(c.state, p, buf, size));
+                    if (got >= 0) {
+                        java.util.List<String> names = new java.util.ArrayList<>();
+                        byte[] all = buf.asSlice(0, got).toArray(JAVA_BYTE);
+                        int start = 0;
+                        for (int i = 0; i < all.length; i++) {
+                            if (all[i] != 0) continue;
+                            if (i > start) names.add(new String(all, start, i - start, java.nio.charset.StandardCharsets.UTF_8));
+                            start = i + 1;
+                        }
+                        return names;
+                    }
+                }
+                int errno = c.errno();
+                if (errno == EOPNOTSUPP) return java.util.List.of();
+                if (errno != ERANGE) throw c.failure("llistxattr " + path);
             }
         }
     }

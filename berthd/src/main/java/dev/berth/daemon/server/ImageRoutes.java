@@ -116,7 +116,11 @@ public final class ImageRoutes {
         java.time.Instant since = boundCreated(filters.get("since"));
         java.time.Instant until = null;
         for (String v : filters.getOrDefault("until", List.of())) until = dev.berth.daemon.util.Times.parseQueryTime(v, java.time.Instant.now());
+        boolean all = req.queryBool("all");
         for (Image img : sorted) {
+            // untagged images with children are a build's intermediate images: only with all=1, as in Docker
+            boolean intermediate = images.store().repoTags(img.id()).isEmpty() && images.store().hasChildren(img.id());
+            if (intermediate && !all) continue;
             java.time.Instant created = ImageService.createdTime(img);
             if (before != null && !created.isBefore(before)) continue;
             if (since != null && !created.isAfter(since)) continue;
@@ -126,7 +130,7 @@ public final class ImageRoutes {
             s.withArray("RepoTags").forEach(t -> tags.add(t.asText()));
             if (filters.containsKey("dangling")) {
                 boolean want = filters.get("dangling").contains("true") || filters.get("dangling").contains("1");
-                if (want != tags.isEmpty()) continue;
+                if (want != (tags.isEmpty() && !intermediate)) continue;
             }
             if (filters.containsKey("reference") || legacy != null) {
                 List<String> pats = new ArrayList<>(filters.getOrDefault("reference", List.of()));

@@ -263,7 +263,7 @@ public final class SystemRoutes {
 
     /**
      * {@code GET /system/df}: images (with how many containers use each), containers (with the
-     * size of their writable layer), no volumes or build cache yet.
+     * size of their writable layer), the build cache (see ImageService.buildCache); no volumes yet.
      */
     private ObjectNode diskUsage() {
         ObjectNode n = Json.obj();
@@ -281,7 +281,7 @@ public final class SystemRoutes {
         ArrayNode cs = n.putArray("Containers");
         for (ContainerRecord r : containers.store().all()) cs.add(views.summary(r, true));
         n.putArray("Volumes");
-        n.putArray("BuildCache");
+        n.set("BuildCache", imageService.buildCache());
         return n;
     }
 

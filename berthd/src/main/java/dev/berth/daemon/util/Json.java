@@ -38,6 +38,9 @@ public final class Json {
         }
     }
 
+    /** {@code o} as JSON text. */
+    public static String string(Object o) { return new String(bytes(o), java.nio.charset.StandardCharsets.UTF_8); }
+
     public static ObjectNode obj() { return MAPPER.createObjectNode(); }
     public static ArrayNode arr() { return MAPPER.createArrayNode(); }
 
