@@ -91,6 +91,15 @@ class DockerfileParserTest {
         // Case-insensitive, spaces allowed.
         assertEquals('`', parse("#   ESCAPE =  `  \nFROM x\n").escape());
 
+        // With the backtick escape a backslash is an ordinary character, in ENV values too.
+        Dockerfile win = parse("# escape=`\nFROM x\nENV P=C:\\Windows `\n  Q=\"a`\"b\"\nCOPY <<EOF C:\\dest\\\nx\nEOF\n");
+        Env winEnv = (Env) win.stages().getFirst().instructions().getFirst();
+        assertEquals(List.of(new KeyValue("P", "C:\\Windows"), new KeyValue("Q", "a\"b")),
+                winEnv.expand(win.expander(Map.of())).pairs());
+        Copy winCopy = (Copy) win.stages().getFirst().instructions().get(1);
+        assertEquals("C:\\dest\\", winCopy.expand(win.expander(Map.of())).dest());
+        assertEquals("x\n", winCopy.heredocs().getFirst().content());
+
         assertEquals("dockerfile parse error on line 2: only one escape parser directive can be used",
                 error("# escape=`\n# escape=\\\nFROM x\n"));
         assertEquals("dockerfile parse error on line 1: invalid escape token 'x' does not match ` or \\",
@@ -314,6 +323,10 @@ class DockerfileParserTest {
         var e = assertThrows(BerthException.class, () -> ((Copy) one("COPY --from=$STAGE a b")).expand(NO_VARS));
         assertTrue(e.getMessage().startsWith("variable expansion is not supported for --from"), e.getMessage());
 
+        Add addJson = (Add) one("ADD [\"src dir/\", \"${D}\"]");
+        assertEquals(List.of("src dir/"), addJson.sources());
+        assertEquals("/d", addJson.expand(new Expander('\\', Map.of("D", "/d"))).dest());
+
         Add add = (Add) one("ADD --checksum=sha256:abc --keep-git-dir=true --chmod=644 https://example.com/x.tgz /x/");
         assertEquals(List.of("https://example.com/x.tgz"), add.sources());
         assertEquals("sha256:abc", add.checksum());
@@ -419,6 +432,12 @@ class DockerfileParserTest {
         Run after = (Run) df.stages().getFirst().instructions().get(1);
         assertEquals(6, after.line());
 
+        assertNull(run.shebangScript());
+        Run py = (Run) body("FROM x\nRUN <<-PY\n\t#!/usr/bin/env python3\n\tprint(1)\n\tPY\n").getFirst();
+        assertEquals(new Heredoc("PY", "#!/usr/bin/env python3\nprint(1)\n", true, true, 0), py.shebangScript());
+        assertEquals("<<-PY", py.commandLine());
+        assertNull(((Run) body("FROM x\nRUN python3 <<PY\n#!x\nPY\n").getFirst()).shebangScript());
+
         Run chomp = (Run) body("FROM x\nRUN <<-EOT\n\techo a\n\t\techo b\n\tEOT\n").getFirst();
         assertEquals("echo a\necho b\n", chomp.script());
         assertEquals("\techo a\n\t\techo b\n", chomp.heredocs().getFirst().content());
@@ -505,20 +524,39 @@ class DockerfileParserTest {
     }
 
     @Test
-    void parseInstructionForChanges() {
+    void parseInstructionForTriggers() {
         Cmd cmd = (Cmd) DockerfileParser.parseInstruction("CMD [\"sh\"]");
         assertEquals(List.of("sh"), cmd.args());
         Env env = (Env) DockerfileParser.parseInstruction("ENV A=b");
         assertEquals(List.of(new KeyValue("A", "b")), env.pairs());
         assertEquals(1, env.line());
         assertInstanceOf(Expose.class, DockerfileParser.parseInstruction("expose 80"));
-        assertEquals("dockerfile parse error on line 1: unknown instruction: BOGUS",
+        assertEquals("unknown instruction: BOGUS",
                 assertThrows(BerthException.class, () -> DockerfileParser.parseInstruction("BOGUS x")).getMessage());
-        assertEquals("dockerfile parse error on line 2: expected a single instruction, found 2",
+        assertEquals("ENV must have two arguments",
+                assertThrows(BerthException.class, () -> DockerfileParser.parseInstruction("ENV a")).getMessage());
+        assertEquals("onbuild trigger should be a single expression",
                 assertThrows(BerthException.class, () -> DockerfileParser.parseInstruction("CMD a\nCMD b"))
                         .getMessage());
         assertEquals("file with no instructions",
                 assertThrows(BerthException.class, () -> DockerfileParser.parseInstruction("  ")).getMessage());
+    }
+
+    @Test
+    void commitChanges() {
+        List<Instruction> ins = DockerfileParser.parseChanges(List.of("CMD [\"sh\"]", "ENV A=b C=d", "expose 80",
+                "LABEL x=y", "USER nobody", "WORKDIR /w", "VOLUME /v", "STOPSIGNAL 9", "ENTRYPOINT []",
+                "HEALTHCHECK NONE", "ONBUILD RUN x"));
+        assertEquals(11, ins.size());
+        assertEquals(List.of(1, 2, 3), ins.subList(0, 3).stream().map(Instruction::line).toList());
+        assertEquals(List.of(), DockerfileParser.parseChanges(List.of()));
+        assertEquals("FROM is not a valid change command",
+                assertThrows(BerthException.class, () -> DockerfileParser.parseChanges(List.of("FROM x"))).getMessage());
+        assertEquals("run is not a valid change command",
+                assertThrows(BerthException.class, () -> DockerfileParser.parseChanges(List.of("CMD a", "run x")))
+                        .getMessage());
+        assertEquals("ENV must have two arguments",
+                assertThrows(BerthException.class, () -> DockerfileParser.parseChanges(List.of("ENV a"))).getMessage());
     }
 
     @Test
@@ -530,13 +568,15 @@ class DockerfileParserTest {
         assertEquals("dockerfile parse error on line 2: no build stage in current context",
                 error("ARG A\nRUN true\nFROM x\n"));
         assertEquals("dockerfile parse error on line 1: no build stage in current context", error("RUN true\n"));
-        assertEquals("dockerfile contains no stages to build", error("ARG A=1\n"));
+        assertEquals("No image was generated. Is your Dockerfile empty?", error("ARG A=1\n"));
         assertEquals("dockerfile parse error on line 1: FROM requires either one or three arguments",
                 error("FROM a b\n"));
         assertEquals("dockerfile parse error on line 1: FROM requires either one or three arguments", error("FROM\n"));
         assertEquals("dockerfile parse error on line 1: invalid name for build stage: \"1st\", name can't start with"
                 + " a number or contain symbols", error("FROM a AS 1st\n"));
         assertEquals("dockerfile parse error on line 1: unknown flag: --foo", error("FROM --foo=x a\n"));
+        assertEquals("dockerfile parse error on line 3: base stage name already used",
+                error("FROM a AS base\nRUN x\nFROM b AS BASE\n"));
         // The error names the first line of a continued instruction.
         assertEquals("dockerfile parse error on line 2: ENV must have two arguments", error("FROM x\nENV \\\n  a\n"));
     }

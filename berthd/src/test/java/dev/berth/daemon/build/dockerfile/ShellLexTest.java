@@ -193,6 +193,13 @@ class ShellLexTest {
     void heredocBodyExpansionKeepsQuotes() {
         Expander e = new Expander('\\', Map.of("NAME", "world"));
         assertEquals("hello 'world' \"world\"\n$NAME\n", e.heredoc("hello '$NAME' \"${NAME}\"\n\\$NAME\n"));
+        // BuildKit's testCopyHeredocSpecialSymbols: escapes are processed in unquoted heredocs.
+        assertEquals("\"quotes in file\"\n", e.heredoc("\"quotes in file\"\n"));
+        assertEquals("\n", e.heredoc("\\\n"));
+        assertEquals("\\\n", e.heredoc("\\\\\n"));
+        assertEquals("$\n", e.heredoc("\\$\n"));
+        // The escape directive does not apply to heredoc bodies.
+        assertEquals("`world\n", new Expander('`', Map.of("NAME", "world")).heredoc("`$NAME\n"));
     }
 
     @Test
