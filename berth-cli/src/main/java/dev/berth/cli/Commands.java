@@ -448,7 +448,7 @@ public final class Commands {
         try {
             parsed = spec.parse(args.subList(i, args.size()));
         } catch (FlagException e) {
-            return usageError(cli, e.getMessage(), path + " " + cmd.usage(), 125, "Run '" + path + " --help' for more information");
+            return usageError(cli, e.getMessage(), (cmd.usage().isEmpty() ? path : path + " " + cmd.usage()), 125, "Run '" + path + " --help' for more information");
         }
         if (parsed.help()) {
             cli.out.print(help(path, cmd, spec));
@@ -458,7 +458,7 @@ public final class Commands {
         if (countError != null) {
             // docker's wording: "See" only after "requires at least N argument(s)", "Run" otherwise
             String verb = countError.contains("requires at least") && !countError.contains("at most") ? "See" : "Run";
-            return usageError(cli, "berth: " + countError, path + " " + cmd.usage(), 1, verb + " '" + path + " --help' for more information");
+            return usageError(cli, "berth: " + countError, (cmd.usage().isEmpty() ? path : path + " " + cmd.usage()), 1, verb + " '" + path + " --help' for more information");
         }
         try {
             return dispatch(cli, id, parsed);
