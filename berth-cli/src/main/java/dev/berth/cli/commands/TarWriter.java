@@ -155,13 +155,16 @@ final class TarWriter {
         string(b, 257, 6, "ustar");
         b[263] = '0';
         b[264] = '0';
-        octal(b, 329, 8, devMajor);
-        octal(b, 337, 8, devMinor);
+        if (type != 'x') { // Go leaves the device fields of its PAX header blocks empty
+            octal(b, 329, 8, devMajor);
+            octal(b, 337, 8, devMinor);
+        }
         string(b, 345, 155, prefix);
         for (int i = 148; i < 156; i++) b[i] = ' ';
         long sum = 0;
         for (byte x : b) sum += x & 0xff;
         octal(b, 148, 7, sum);
+        b[154] = 0;
         b[155] = ' ';
         return b;
     }
