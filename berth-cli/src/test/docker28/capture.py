@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Captures the real docker CLI's requests and output for the cases Berth's CLI must match.
 
-    python3 capture.py [docker-binary]     (default /usr/local/bin/docker)
+    python3 capture.py [docker-binary [suite...]]     (default /usr/local/bin/docker, every suite)
 
 For each suite it starts fake_daemon.FakeDaemon on a temp unix socket with the suite's canned
 responses, runs docker once per case (HOME and DOCKER_CONFIG point at an empty directory, so no
@@ -13,6 +13,8 @@ user config applies), and writes ../resources/docker28/<suite>.json:
 The requests exclude docker's /_ping. The Java tests (Docker28FixturesTest) replay every case
 through berth against the same canned responses and compare. Re-run after changing a case list;
 cases must not depend on Go map iteration order (docker prints such maps in random order).
+Tar request bodies (build contexts) are stored as listings (fake_daemon.tar_listing), and docker's
+random `.dockerfile.<hex>` names as `.dockerfile.RANDOM`.
 """
 import json
 import os
