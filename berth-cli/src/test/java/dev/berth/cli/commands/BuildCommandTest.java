@@ -85,6 +85,18 @@ class BuildCommandTest {
     }
 
     @Test
+    void onATerminalProgressIsRedrawnEvery512k() {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        BuildCommand.Progress p = new BuildCommand.Progress(new PrintStream(b, true, StandardCharsets.UTF_8), true);
+        p.add(1000);
+        assertEquals("", b.toString(StandardCharsets.UTF_8), "nothing before 512 kB");
+        p.add(600 * 1024);
+        p.last();
+        assertEquals("Sending build context to Docker daemon  615.4kB\rSending build context to Docker daemon  615.4kB\r\r\n",
+                b.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void aStreamErrorEndsWithItsCode() {
         String stream = "{\"stream\":\"Step 1/1 : RUN exit 3\\n\"}\r\n"
                 + "{\"errorDetail\":{\"code\":3,\"message\":\"failed: 3\"},\"error\":\"failed: 3\"}\r\n";
