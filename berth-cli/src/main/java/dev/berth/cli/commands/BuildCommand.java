@@ -8,6 +8,7 @@ import dev.berth.cli.flags.Csv;
 import dev.berth.cli.flags.FlagSpec;
 import dev.berth.cli.flags.ParsedArgs;
 import dev.berth.cli.format.Units;
+import dev.berth.cli.http.DaemonException;
 import dev.berth.cli.http.HttpResponse;
 import dev.berth.cli.http.Query;
 import dev.berth.cli.json.Json;
@@ -126,7 +127,7 @@ public final class BuildCommand {
                 cli.err.print(progressBuffer.toString(StandardCharsets.UTF_8) + buildBuffer.toString(StandardCharsets.UTF_8));
             }
             throw e;
-        } catch (dev.berth.cli.http.DaemonException e) {
+        } catch (DaemonException e) {
             if (quiet) cli.err.print(progressBuffer.toString(StandardCharsets.UTF_8));
             throw e;
         }
