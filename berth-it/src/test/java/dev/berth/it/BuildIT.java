@@ -335,6 +335,35 @@ class BuildIT extends BusyboxDaemonTest {
     }
 
     @Test
+    void runHeredocsAndNetworks() throws Exception {
+        Path ctx = context("heredocs", Map.of("Dockerfile", """
+                FROM busybox
+                RUN <<EOF
+                #!/bin/sh
+                echo "shebang script as $(id -u)" > /shebang
+                EOF
+                RUN cat <<EOF > /stdin-heredoc
+                line one
+                EOF
+                RUN <<-EOT sh
+                	echo tabs stripped > /tabs
+                	EOT
+                RUN --network=none ip -o link | grep -c : > /links
+                """));
+        ok(build(ctx, "-t", "heredocs:1"));
+        assertEquals("shebang script as 0", run("heredocs:1", "cat", "/shebang").strip());
+        assertEquals("line one", run("heredocs:1", "cat", "/stdin-heredoc").strip());
+        assertEquals("tabs stripped", run("heredocs:1", "cat", "/tabs").strip());
+        assertEquals("1", run("heredocs:1", "cat", "/links").strip(), "RUN without a network sees only lo");
+        assertEquals("", run("heredocs:1", "sh", "-c", "ls /tmp").strip(), "the script file is gone");
+
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM busybox\nRUN --mount=type=cache,target=/c true\n");
+        Cmd.Result mount = build(ctx);
+        assertTrue(mount.err().contains("the --mount option requires BuildKit"), mount::toString);
+        assertNoLeftovers();
+    }
+
+    @Test
     void errorsAreDockers() throws Exception {
         Path ctx = context("errors", Map.of("Dockerfile", "FROM busybox\nRUN true\nBOGUS thing\n"));
         Cmd.Result parse = build(ctx);

@@ -579,7 +579,10 @@ public final class Builder {
         // ---- RUN ------------------------------------------------------------------------------
 
         private void run(StageState s, Instruction.Run r) throws IOException, InterruptedException {
-            List<String> argv = r.execForm() ? r.args() : shellCommand(s, r.script());
+            List<String> argv = r.execForm() ? r.args() : shellCommand(s, r.shebangScript() != null ? shebangRunner(r.shebangScript().content()) : r.script());
+            if (!r.mounts().isEmpty()) {
+                throw BerthException.invalid("the --mount option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled");
+            }
             // build args in scope reach the command as environment (ENV wins), and are part of
             // the step's identity, as Docker's "|N k=v" history prefix shows
             Map<String, String> envNow = env(s);
@@ -602,7 +605,7 @@ public final class Builder {
                 }
             }
             String createdBy = (n > 0 ? "|" + n + prefix + " " : "") + String.join(" ", argv);
-            String key = "RUN|" + Json.string(argv) + "|" + argEnv + "|net=" + networkMode();
+            String key = "RUN|" + Json.string(argv) + "|" + argEnv + "|net=" + (r.network() != null ? r.network() : networkMode());
             if (useCache(s, key)) return;
             if (s.image == null) s.image = commit(s, null, "", null, true);
 
@@ -614,7 +617,7 @@ public final class Builder {
             body.put("User", s.config.path("User").asText(""));
             body.put("WorkingDir", s.config.path("WorkingDir").asText(""));
             ObjectNode hc = body.putObject("HostConfig");
-            hc.put("NetworkMode", networkMode());
+            hc.put("NetworkMode", r.network() != null && !r.network().isEmpty() ? networkMode(r.network()) : networkMode());
             if (o.extraHosts() != null && !o.extraHosts().isEmpty()) hc.set("ExtraHosts", strings(o.extraHosts()));
             ContainerRecord c = containers.create(body, null);
             String shortId = Ids.shortId(c.id);
@@ -653,8 +656,21 @@ public final class Builder {
             say(" ---> " + Ids.shortId(s.image.id().hex()) + "\n");
         }
 
+        /**
+         * {@code RUN <<EOF} whose body starts with {@code #!}: BuildKit runs the body as an
+         * executable file. Here the shell writes it to a temporary file, runs it and deletes it.
+         */
+        private String shebangRunner(String body) {
+            String end = "BERTH_SCRIPT_" + Long.toHexString(Double.doubleToLongBits(Math.random()));
+            return "f=$(mktemp) && cat > \"$f\" <<'" + end + "'\n" + body + (body.endsWith("\n") ? "" : "\n") + end + "\n"
+                    + "chmod +x \"$f\" && \"$f\"; r=$?; rm -f \"$f\"; exit $r";
+        }
+
         private String networkMode() {
-            String m = o.networkMode();
+            return networkMode(o.networkMode());
+        }
+
+        private String networkMode(String m) {
             // Berth's builder runs RUN without a network unless asked (see docs/architecture.md)
             return m == null || m.isEmpty() || m.equals("default") ? "none" : m;
         }
