@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Captures the real docker CLI's requests and output for the cases Berth's CLI must match.
 
-    python3 capture.py [docker-binary]     (default /usr/local/bin/docker)
+    python3 capture.py [docker-binary [suite...]]     (default /usr/local/bin/docker, every suite)
 
 For each suite it starts fake_daemon.FakeDaemon on a temp unix socket with the suite's canned
 responses, runs docker once per case (HOME and DOCKER_CONFIG point at an empty directory, so no
@@ -13,6 +13,8 @@ user config applies), and writes ../resources/docker28/<suite>.json:
 The requests exclude docker's /_ping. The Java tests (Docker28FixturesTest) replay every case
 through berth against the same canned responses and compare. Re-run after changing a case list;
 cases must not depend on Go map iteration order (docker prints such maps in random order).
+Tar request bodies (build contexts) are stored as listings (fake_daemon.tar_listing), and docker's
+random `.dockerfile.<hex>` names as `.dockerfile.RANDOM`.
 """
 import json
 import os
@@ -245,11 +247,74 @@ def files_cases():
     return c
 
 
+IMAGE_ID = "sha256:3f57d9401f8d42f986df300f0c69192fc41da28ccc8d797829467780db3dd741"
+BUILD_OK = "".join(json.dumps(m) + "\r\n" for m in [
+    {"stream": "Step 1/2 : FROM busybox\n"}, {"stream": " ---> 3f57d9401f8d\n"},
+    {"stream": "Step 2/2 : LABEL a=b\n"}, {"stream": " ---> Running in 0123456789ab\n"},
+    {"stream": " ---> 3f57d9401f8d\n"}, {"aux": {"ID": IMAGE_ID}},
+    {"stream": "Successfully built 3f57d9401f8d\n"}, {"stream": "Successfully tagged x:latest\n"}])
+BUILD_FAIL = "".join(json.dumps(m) + "\r\n" for m in [
+    {"stream": "Step 1/2 : FROM busybox\n"}, {"stream": " ---> 3f57d9401f8d\n"},
+    {"stream": "Step 2/2 : RUN exit 3\n"}, {"stream": " ---> Running in 0123456789ab\n"},
+    {"errorDetail": {"code": 3, "message": "The command '/bin/sh -c exit 3' returned a non-zero code: 3"},
+     "error": "The command '/bin/sh -c exit 3' returned a non-zero code: 3"}])
+BUILD_QUIET = "".join(json.dumps(m) + "\r\n" for m in [{"stream": IMAGE_ID + "\n"}, {"aux": {"ID": IMAGE_ID}}])
+
+BUILD_RESPONSES = [
+    ["POST", r"/build\?.*t=fail", 200, BUILD_FAIL],
+    ["POST", r"/build\?.*t=gone", 404, {"message": "pull access denied for gone, repository does not exist"}],
+    ["POST", r"/build\?.*q=1", 200, BUILD_QUIET],
+    ["POST", r"/build/prune\?all=1", 200, {"CachesDeleted": ["abc", "def"], "SpaceReclaimed": 123456789}],
+    ["POST", r"/build/prune", 200, {"CachesDeleted": None, "SpaceReclaimed": 0}],
+    ["POST", r"/build\?", 200, BUILD_OK],
+]
+
+
+def stdin_tar():
+    """A context tar on stdin (ASCII only, so that it fits in the JSON fixture)."""
+    import io
+    import tarfile
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as t:
+        for name, data in (("Dockerfile", b"FROM busybox\n"), ("sub/Dockerfile", b"FROM busybox\nLABEL a=b\n"), ("a.txt", b"hi\n")):
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime, info.mode = len(data), 1700000000, 0o644
+            t.addfile(info, io.BytesIO(data))
+    return buf.getvalue().decode("ascii")
+
+
+def build_cases():
+    dockerfile = "FROM busybox\nLABEL a=b\n"
+    c = [{"args": a, "stdin": dockerfile} for a in (
+        ["build"], ["build", "a", "b"], ["build", "-t", "Foo", "-"], ["build", "-t", "a:b:c", "-"],
+        ["build", "-t", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "-"],
+        ["build", "--build-arg", "=x", "-"], ["build", "--label", "=x", "-"], ["build", "-m", "xyz", "-"],
+        ["build", "--shm-size", "1q", "-"], ["build", "--ulimit", "bad", "-"], ["build", "--ulimit", "nofile=2:1", "-"],
+        ["build", "--secret", "id=x", "-"], ["build", "--output", "type=local", "-"],
+        ["build", "-f", "-", "-"], ["build", "no-such-context-dir"], ["build", "-f", "Dockerfile.dev", "-"],
+        ["build", "-t", "x", "-"], ["build", "-t", "fail", "-"], ["build", "-t", "gone", "-"], ["build", "-q", "-"],
+        ["build", "-q", "-t", "fail", "-"], ["build", "-q", "-t", "gone", "-"], ["image", "build", "--iidfile", "", "-"],
+        ["image", "build", "--no-cache", "--pull", "--rm=false", "--force-rm", "--target", "t", "--network", "host",
+         "--platform", "Linux/AMD64", "--add-host", "h:1.2.3.4", "--shm-size", "64m", "-m", "1g", "--memory-swap", "-1",
+         "--label", "b=2", "--label", "a", "--build-arg", "A=1", "--build-arg", "NOT_IN_THE_ENVIRONMENT",
+         "--ulimit", "nofile=1024:2048", "--cpu-shares", "5", "--cpu-period", "100", "--cpu-quota", "50",
+         "--cpuset-cpus", "0", "--cpuset-mems", "0", "--cgroup-parent", "p", "--security-opt", "a,b",
+         "--cache-from", "c1,c2", "--isolation", "default", "-t", "x", "-t", "y:1", "-"],
+        ["build", "--network", "default", "--rm", "-"])]
+    tar = stdin_tar()
+    c += [{"args": a, "stdin": tar} for a in (["builder", "build", "-"], ["build", "-f", "sub/Dockerfile", "-"])]
+    c += [{"args": ["builder", "prune"] + a, "stdin": ""} for a in (
+        ["-f"], ["-a", "-f", "--filter", "until=24h", "--keep-storage", "1g"], ["--keep-storage", "x", "-f"], ["x"])]
+    c += [{"args": ["builder", "prune", "-a"], "stdin": s} for s in ("y\n", "n\n")]
+    return c
+
+
 SUITES = {
     "files": (FILES_RESPONSES, files_cases),
     "network": (NETWORK_RESPONSES, network_cases),
     "create": (CREATE_RESPONSES, create_cases),
     "port": (PORT_RESPONSES, port_cases),
+    "build": (BUILD_RESPONSES, build_cases),
 }
 
 
@@ -278,7 +343,10 @@ def main():
     docker = sys.argv[1] if len(sys.argv) > 1 else "/usr/local/bin/docker"
     version = subprocess.run([docker, "--version"], capture_output=True, text=True).stdout.strip()
     os.makedirs(OUT, exist_ok=True)
+    only = sys.argv[2:]
     for name, (responses, cases) in SUITES.items():
+        if only and name not in only:
+            continue
         run_suite(docker, name, responses, cases(), version)
 
 

@@ -5,11 +5,36 @@ version), POST .../containers/create with 201 {"Id":"x"}, and otherwise the firs
 whose method matches and whose regex is found in the request target (path and query).
 Every request is appended to a log as JSON: method, target, body.
 """
+import gzip
+import io
 import json
 import os
 import re
+import tarfile
 import socketserver
 import http.server
+
+
+RANDOM_DOCKERFILE = re.compile(r"\.dockerfile\.[0-9a-f]{20}")
+
+
+def normalize(text):
+    """The random name docker gives a Dockerfile from stdin or from outside the context."""
+    return RANDOM_DOCKERFILE.sub(".dockerfile.RANDOM", text)
+
+
+def tar_listing(raw):
+    """A build context as comparable text: one line per entry (name, type, mode, owner, size, link) and its content.
+
+    Modification times are left out (docker stamps some entries with the time of the build)."""
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    out = []
+    with tarfile.open(fileobj=io.BytesIO(raw), mode="r:") as t:
+        for m in t.getmembers():
+            content = t.extractfile(m).read().decode("latin-1") if m.isfile() else ""
+            out.append("%s|%s|%o|%d:%d|%d|%s|%s" % (m.name, m.type.decode(), m.mode, m.uid, m.gid, m.size, m.linkname, content))
+    return normalize("\n".join(out) + "\n")
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -33,9 +58,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         return self.rfile.read(n) if n else b""
 
     def _any(self):
-        body = self._read_body().decode()
+        raw = self._read_body()
+        if self.headers.get("Content-Type") == "application/x-tar":
+            body = tar_listing(raw)
+        else:
+            body = raw.decode()
         srv = self.server
-        srv.log.append({"method": self.command, "target": self.path, "body": body})
+        srv.log.append({"method": self.command, "target": normalize(self.path), "body": body})
         path = self.path.split("?", 1)[0]
         status, out = 404, {"message": "page not found"}
         if path == "/_ping":

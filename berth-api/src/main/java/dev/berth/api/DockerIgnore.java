@@ -111,6 +111,23 @@ public final class DockerIgnore {
         return false;
     }
 
+    /**
+     * These patterns plus an exception for each of {@code relPaths} they exclude: docker-cli's
+     * {@code TrimBuildFilesFromExcludes}, which always sends {@code .dockerignore} and the
+     * Dockerfile (the daemon reads them, then drops them from the context if they are excluded).
+     */
+    public DockerIgnore keeping(String... relPaths) {
+        List<String> ps = new ArrayList<>(patterns);
+        List<Rule> rs = new ArrayList<>(rules);
+        for (String p : relPaths) {
+            if (!excluded(p)) continue;
+            String pattern = "!" + clean(p);
+            ps.add(pattern);
+            rs.add(Rule.compile(pattern, ps.size()));
+        }
+        return new DockerIgnore(ps, rs);
+    }
+
     /** Whether any pattern is an exception ({@code !pattern}). */
     public boolean hasExceptions() {
         for (Rule r : rules) if (r.exclusion) return true;

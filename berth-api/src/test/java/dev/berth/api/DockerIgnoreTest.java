@@ -146,6 +146,18 @@ class DockerIgnoreTest {
     }
 
     @Test
+    void keepingTheBuildFiles() {
+        DockerIgnore di = DockerIgnore.parse("*\n");
+        DockerIgnore kept = di.keeping(".dockerignore", "Dockerfile", "sub/x");
+        assertEquals(List.of("*", "!.dockerignore", "!Dockerfile", "!sub/x"), kept.patterns());
+        assertFalse(kept.excluded("Dockerfile"));
+        assertFalse(kept.excluded(".dockerignore"));
+        assertTrue(kept.excluded("other"));
+        assertTrue(di.excluded("Dockerfile")); // the original is unchanged
+        assertEquals(List.of("docs"), DockerIgnore.parse("docs").keeping("Dockerfile").patterns());
+    }
+
+    @Test
     void rootAndEmptyAreNeverExcluded() {
         DockerIgnore di = DockerIgnore.parse("**\n");
         assertFalse(di.excluded(""));

@@ -1,6 +1,7 @@
 package dev.berth.cli;
 
 import dev.berth.cli.commands.ArchiveCommands;
+import dev.berth.cli.commands.BuildCommand;
 import dev.berth.cli.commands.ContainerCommands;
 import dev.berth.cli.commands.ContainerFileCommands;
 import dev.berth.cli.commands.CopyCommand;
@@ -67,6 +68,7 @@ public final class Commands {
         {"save", "Save one or more images to a tar archive (streamed to STDOUT by default)"},
         {"load", "Load an image from a tar archive or STDIN"},
         {"port", "List port mappings or a specific mapping for the container"},
+        {"build", "Build an image from a Dockerfile"},
         {"diff", "Inspect changes to files or directories on a container's filesystem"},
         {"export", "Export a container's filesystem as a tar archive"},
         {"cp", "Copy files/folders between a container and the local filesystem"},
@@ -89,6 +91,19 @@ public final class Commands {
               rm          Remove one or more networks
 
             Run 'berth network COMMAND --help' for more information on a command.
+            """;
+
+    private static final String BUILDER_HELP = """
+
+            Usage:  berth builder COMMAND
+
+            Manage builds
+
+            Commands:
+              build       Build an image from a Dockerfile
+              prune       Remove build cache
+
+            Run 'berth builder COMMAND --help' for more information on a command.
             """;
 
     static Command lookup(String id) {
@@ -124,12 +139,14 @@ public final class Commands {
             case "save" -> new Command(id, "[OPTIONS] IMAGE [IMAGE...]", TOP[25][1], 1, -1, "berth image save, berth save");
             case "load" -> new Command(id, "[OPTIONS]", TOP[26][1], 0, 0, "berth image load, berth load");
             case "port" -> new Command(id, "CONTAINER [PRIVATE_PORT[/PROTO]]", TOP[27][1], 1, 2, "berth container port, berth port");
-            case "diff" -> new Command(id, "CONTAINER", TOP[28][1], 1, 1, "berth container diff, berth diff");
-            case "export" -> new Command(id, "[OPTIONS] CONTAINER", TOP[29][1], 1, 1, "berth container export, berth export");
+            case "build" -> new Command(id, "[OPTIONS] PATH | URL | -", TOP[28][1], 1, 1, "berth image build, berth build, berth builder build");
+            case "builder-prune" -> new Command(id, "", "Remove build cache", 0, 0, null);
+            case "diff" -> new Command(id, "CONTAINER", TOP[29][1], 1, 1, "berth container diff, berth diff");
+            case "export" -> new Command(id, "[OPTIONS] CONTAINER", TOP[30][1], 1, 1, "berth container export, berth export");
             case "cp" -> new Command(id, "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tberth cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
-                    TOP[30][1] + "\n\nUse '-' as the source to read a tar archive from stdin\nand extract it to a directory destination in a container.\n"
+                    TOP[31][1] + "\n\nUse '-' as the source to read a tar archive from stdin\nand extract it to a directory destination in a container.\n"
                             + "Use '-' as the destination to stream a tar archive of a\ncontainer source to stdout.", 2, 2, "berth container cp, berth cp");
-            case "commit" -> new Command(id, "[OPTIONS] CONTAINER [REPOSITORY[:TAG]]", TOP[31][1], 1, 2, "berth container commit, berth commit");
+            case "commit" -> new Command(id, "[OPTIONS] CONTAINER [REPOSITORY[:TAG]]", TOP[32][1], 1, 2, "berth container commit, berth commit");
             case "network-create" -> new Command(id, "[OPTIONS] NETWORK", "Create a network", 1, 1, null);
             case "network-ls" -> new Command(id, "[OPTIONS]", "List networks", 0, 0, "berth network ls, berth network list");
             case "network-inspect" -> new Command(id, "[OPTIONS] NETWORK [NETWORK...]", "Display detailed information on one or more networks", 1, -1, null);
@@ -159,7 +176,7 @@ public final class Commands {
                 case "ls", "list" -> "images";
                 case "rm", "remove" -> "rmi";
                 case "inspect" -> "image-inspect";
-                case "import", "tag", "pull", "push", "history", "save", "load" -> sub;
+                case "import", "tag", "pull", "push", "history", "save", "load", "build" -> sub;
                 case "prune" -> "image-prune";
                 default -> null;
             };
@@ -169,6 +186,13 @@ public final class Commands {
                 case "ls", "list" -> "network-ls";
                 case "rm", "remove" -> "network-rm";
                 case "create", "inspect", "prune", "connect", "disconnect" -> "network-" + sub;
+                default -> null;
+            };
+        }
+        if (group.equals("builder")) {
+            return switch (sub) {
+                case "build" -> "build";
+                case "prune" -> "builder-prune";
                 default -> null;
             };
         }
@@ -279,6 +303,41 @@ public final class Commands {
                     .string('m', "message", "string", "", "Set commit message for imported image")
                     .string((char) 0, "platform", "string", "", "Set platform if server is multi-platform capable");
             case "save" -> f.string('o', "output", "string", "", "Write to a file, instead of STDOUT");
+            case "build" -> f.list((char) 0, "add-host", "list", "Add a custom host-to-IP mapping (\"host:ip\")", Validators.EXTRA_HOST)
+                    .list((char) 0, "build-arg", "list", "Set build-time variables", BuildCommand.Check.ENV)
+                    .list((char) 0, "cache-from", "strings", "Images to consider as cache sources")
+                    .string((char) 0, "cgroup-parent", "string", "", "Set the parent cgroup for the \"RUN\" instructions during build")
+                    .bool((char) 0, "compress", "Compress the build context using gzip")
+                    .integer((char) 0, "cpu-period", "", "Limit the CPU CFS (Completely Fair Scheduler) period")
+                    .integer((char) 0, "cpu-quota", "", "Limit the CPU CFS (Completely Fair Scheduler) quota")
+                    .integer('c', "cpu-shares", "", "CPU shares (relative weight)")
+                    .string((char) 0, "cpuset-cpus", "string", "", "CPUs in which to allow execution (0-3, 0,1)")
+                    .string((char) 0, "cpuset-mems", "string", "", "MEMs in which to allow execution (0-3, 0,1)")
+                    .boolDefaultTrue((char) 0, "disable-content-trust", "Skip image verification")
+                    .string('f', "file", "string", "", "Name of the Dockerfile (Default is \"PATH/Dockerfile\")")
+                    .bool((char) 0, "force-rm", "Always remove intermediate containers")
+                    .string((char) 0, "iidfile", "string", "", "Write the image ID to the file")
+                    .string((char) 0, "isolation", "string", "", "Container isolation technology")
+                    .list((char) 0, "label", "list", "Set metadata for an image", Validators.LABEL)
+                    .string('m', "memory", "bytes", "", "Memory limit", BuildCommand.Check.BYTES)
+                    .string((char) 0, "memory-swap", "bytes", "", "Swap limit equal to memory plus swap: -1 to enable unlimited swap",
+                            BuildCommand.Check.SWAP_BYTES)
+                    .string((char) 0, "network", "string", "default", "Set the networking mode for the RUN instructions during build")
+                    .bool((char) 0, "no-cache", "Do not use cache when building the image")
+                    .string((char) 0, "platform", "string", "", "Set platform if server is multi-platform capable")
+                    .bool((char) 0, "pull", "Always attempt to pull a newer version of the image")
+                    .bool('q', "quiet", "Suppress the build output and print image ID on success")
+                    .boolDefaultTrue((char) 0, "rm", "Remove intermediate containers after a successful build")
+                    .list((char) 0, "security-opt", "strings", "Security options")
+                    .string((char) 0, "shm-size", "bytes", "", "Size of \"/dev/shm\"", BuildCommand.Check.BYTES)
+                    .bool((char) 0, "squash", "Squash newly built layers into a single new layer")
+                    .list('t', "tag", "list", "Name and optionally a tag in the \"name:tag\" format", BuildCommand.Check.TAG)
+                    .string((char) 0, "target", "string", "", "Set the target build stage to build.")
+                    .list((char) 0, "ulimit", "ulimit", "Ulimit options", BuildCommand.Check.ULIMIT);
+            case "builder-prune" -> f.bool('a', "all", "Remove all unused build cache, not just dangling ones")
+                    .list((char) 0, "filter", "filter", "Provide filter values (e.g. \"until=24h\")")
+                    .bool('f', "force", "Do not prompt for confirmation")
+                    .string((char) 0, "keep-storage", "bytes", "", "Amount of disk space to keep for cache", BuildCommand.Check.BYTES);
             case "export" -> f.string('o', "output", "string", "", "Write to a file, instead of STDOUT");
             case "cp" -> f.bool('a', "archive", "Archive mode (copy all uid/gid information)")
                     .bool('L', "follow-link", "Always follow symbol link in SRC_PATH")
@@ -377,10 +436,11 @@ public final class Commands {
         String name = args.get(i++);
         String path = "berth " + name;
         String id = name;
-        if (name.equals("container") || name.equals("image") || name.equals("system") || name.equals("network")) {
+        if (name.equals("container") || name.equals("image") || name.equals("system") || name.equals("network")
+                || name.equals("builder")) {
             if (i >= args.size() || args.get(i).equals("--help")) {
-                if (name.equals("network")) {
-                    cli.out.print(NETWORK_HELP);
+                if (name.equals("network") || name.equals("builder")) {
+                    cli.out.print(name.equals("network") ? NETWORK_HELP : BUILDER_HELP);
                     return 0;
                 }
                 cli.out.print("\nUsage:  berth " + name + " COMMAND\n\nManage " + name + "s\n\nRun 'berth COMMAND --help' for more information on a command.\n");
@@ -409,7 +469,7 @@ public final class Commands {
         try {
             parsed = spec.parse(args.subList(i, args.size()));
         } catch (FlagException e) {
-            return usageError(cli, e.getMessage(), path + " " + cmd.usage(), 125, "Run '" + path + " --help' for more information");
+            return usageError(cli, e.getMessage(), (cmd.usage().isEmpty() ? path : path + " " + cmd.usage()), 125, "Run '" + path + " --help' for more information");
         }
         if (parsed.help()) {
             cli.out.print(help(path, cmd, spec));
@@ -417,7 +477,9 @@ public final class Commands {
         }
         String countError = checkCount(path, cmd, parsed.positionals().size());
         if (countError != null) {
-            return usageError(cli, "berth: " + countError, path + " " + cmd.usage(), 1, "See '" + path + " --help' for more information");
+            // docker's wording: "See" only after "requires at least N argument(s)", "Run" otherwise
+            String verb = countError.contains("requires at least") && !countError.contains("at most") ? "See" : "Run";
+            return usageError(cli, "berth: " + countError, (cmd.usage().isEmpty() ? path : path + " " + cmd.usage()), 1, verb + " '" + path + " --help' for more information");
         }
         try {
             return dispatch(cli, id, parsed);
@@ -476,6 +538,8 @@ public final class Commands {
             case "info" -> SystemCommands.info(cli, a);
             case "events" -> SystemCommands.events(cli, a);
             case "port" -> PortCommand.run(cli, a);
+            case "build" -> BuildCommand.run(cli, a);
+            case "builder-prune" -> BuildCommand.prune(cli, a);
             case "diff" -> ContainerFileCommands.diff(cli, a);
             case "export" -> ContainerFileCommands.export(cli, a);
             case "cp" -> CopyCommand.run(cli, a);
@@ -524,7 +588,7 @@ public final class Commands {
 
     static String help(String path, Command c, FlagSpec spec) {
         StringBuilder sb = new StringBuilder();
-        sb.append("\nUsage:  ").append(path).append(' ').append(c.usage()).append("\n\n").append(c.description()).append('\n');
+        sb.append("\nUsage:  ").append(path).append(c.usage().isEmpty() ? "" : " " + c.usage()).append("\n\n").append(c.description()).append('\n');
         if (c.aliases() != null) sb.append("\nAliases:\n  ").append(c.aliases()).append('\n');
         if (!spec.flags().isEmpty()) sb.append("\nOptions:\n").append(spec.usage());
         return sb.toString();
@@ -536,7 +600,7 @@ public final class Commands {
         String[][] sorted = TOP.clone();
         Arrays.sort(sorted, (x, y) -> x[0].compareTo(y[0]));
         for (String[] c : sorted) sb.append("  ").append(c[0]).append(" ".repeat(12 - c[0].length())).append(c[1]).append('\n');
-        sb.append("\nManagement Commands:\n  container   Manage containers\n  image       Manage images\n  network     Manage networks\n  system      Manage Berth\n");
+        sb.append("\nManagement Commands:\n  builder     Manage builds\n  container   Manage containers\n  image       Manage images\n  network     Manage networks\n  system      Manage Berth\n");
         sb.append("\nGlobal Options:\n");
         sb.append("      --config string   Location of client config files (default \"~/.docker\"; also DOCKER_CONFIG)\n");
         sb.append("  -H, --host string     Daemon socket to connect to (default unix:///run/berth/berth.sock;\n");

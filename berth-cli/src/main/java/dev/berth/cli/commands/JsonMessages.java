@@ -40,6 +40,7 @@ final class JsonMessages {
     private final LongSupplier nowNanos;
     private final Consumer<Object> aux;
     private final Map<String, Integer> lines = new HashMap<>();
+    private boolean exitWithErrorCode;
     private int cachedWidth = -1;
 
     JsonMessages(PrintStream out, boolean terminal, IntSupplier width, LongSupplier nowNanos, Consumer<Object> aux) {
@@ -62,6 +63,17 @@ final class JsonMessages {
     /** Displays the stream; {@code aux} (may be null) receives the {@code aux} object of each message that has one. */
     static void display(InputStream body, PrintStream out, boolean terminal, Consumer<Object> aux) throws IOException, CliException {
         new JsonMessages(out, terminal, JsonMessages::terminalWidth, () -> System.currentTimeMillis() * 1_000_000L, aux).run(body);
+    }
+
+    /**
+     * Build's display: never a terminal (docker hands jsonmessage a stream without a file
+     * descriptor), and an error message ends the command with its {@code errorDetail.code}
+     * (1 when there is none), as docker build exits with a failed RUN's status.
+     */
+    static void displayWithErrorCode(InputStream body, PrintStream out, Consumer<Object> aux) throws IOException, CliException {
+        JsonMessages m = new JsonMessages(out, false, JsonMessages::terminalWidth, () -> System.currentTimeMillis() * 1_000_000L, aux);
+        m.exitWithErrorCode = true;
+        m.run(body);
     }
 
     /** The terminal's width in columns; 200 (docker's default) when unknown. */
@@ -118,7 +130,8 @@ final class JsonMessages {
         if (!id.isEmpty() && terminal && diff > 0) out.print(ESC + diff + "B");
         if (error != null) {
             out.flush();
-            throw new CliException(error, 1);
+            long code = exitWithErrorCode ? Json.num(m, "errorDetail", "code") : 0;
+            throw new CliException(error, code > 0 && code <= 255 ? (int) code : 1);
         }
     }
 

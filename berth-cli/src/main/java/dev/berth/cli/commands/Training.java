@@ -73,6 +73,13 @@ public final class Training {
             {"status":"Digest: sha256:abc"}
             """;
 
+    static final String BUILD = """
+            {"stream":"Step 1/1 : FROM busybox\\n"}
+            {"stream":" ---\\u003e 3f57d9401f8d\\n"}
+            {"aux":{"ID":"sha256:3f57d9401f8d42f986df300f0c69192fc41da28ccc8d797829467780db3dd741"}}
+            {"stream":"Successfully built 3f57d9401f8d\\n"}
+            """;
+
     public static int run(Cli real, ParsedArgs args) throws IOException {
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
         Map<String, String> env = new HashMap<>(real.env);
@@ -97,6 +104,7 @@ public final class Training {
             Commands.run(cli, new String[] {"history", "busybox"});
             Commands.run(cli, new String[] {"inspect", "x"});
             Commands.run(cli, new String[] {"import", "-", "busybox"});
+            Commands.run(cli, new String[] {"build", "-t", "x:1", "--build-arg", "A=1", "--label", "a=b", "-"});
             Commands.run(cli, new String[] {"container", "ls", "--bogus"});
             Commands.run(cli, new String[] {"rm"});
             Commands.run(cli, new String[] {"nope"});
@@ -136,6 +144,7 @@ public final class Training {
             try {
                 JsonMessages.display(cli, progress, false);
                 JsonMessages.display(new ByteArrayInputStream(PULL.getBytes(StandardCharsets.UTF_8)), sink, true, null);
+                JsonMessages.displayWithErrorCode(new ByteArrayInputStream(BUILD.getBytes(StandardCharsets.UTF_8)), sink, null);
             } catch (dev.berth.cli.CliException ignored) {
                 // not expected with this sample
             }

@@ -92,6 +92,30 @@ public final class ConfigFile {
     /** A top-level string setting such as {@code imagesFormat}; empty when absent. */
     public String string(String key) { return doc.get(key) instanceof String s ? s : ""; }
 
+    /** A top-level value as parsed (e.g. the {@code proxies} object), or null. */
+    public Object value(String key) { return doc.get(key); }
+
+    /**
+     * Every credential stored in the file, by registry key, as docker's file store lists them
+     * for a build's {@code X-Registry-Config} ({@code auth} decoded, the key as server address).
+     */
+    public Map<String, AuthConfig> allAuths() {
+        Map<String, AuthConfig> out = new java.util.TreeMap<>();
+        for (Map.Entry<String, Object> e : auths(false).entrySet()) {
+            Object entry = e.getValue();
+            String user = Json.str(entry, "username");
+            String pass = Json.str(entry, "password");
+            String auth = Json.str(entry, "auth");
+            if (!auth.isEmpty()) {
+                String[] up = decodeAuth(auth);
+                user = up[0];
+                pass = up[1];
+            }
+            out.put(e.getKey(), new AuthConfig(user, pass, Json.str(entry, "email"), e.getKey(), Json.str(entry, "identitytoken")));
+        }
+        return out;
+    }
+
     /** A top-level list of strings such as {@code pruneFilters}. */
     public List<String> strings(String key) {
         List<String> out = new ArrayList<>();

@@ -42,6 +42,11 @@ public final class FlagSpec {
         return add(new Flag(s, name, Kind.STRING, valueName, def, help, null));
     }
 
+    /** A single-valued flag whose value passes {@code validator} (which may normalise it, e.g. "64m" to bytes). */
+    public FlagSpec string(char s, String name, String valueName, String def, String help, Validator validator) {
+        return add(new Flag(s, name, Kind.STRING, valueName, def, help, validator));
+    }
+
     public FlagSpec list(char s, String name, String valueName, String help) {
         return add(new Flag(s, name, Kind.LIST, valueName, null, help, null));
     }

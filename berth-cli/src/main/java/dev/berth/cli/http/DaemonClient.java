@@ -76,6 +76,22 @@ public final class DaemonClient {
         }
     }
 
+    /** Produces a streamed request body. */
+    public interface BodyWriter {
+        void writeTo(java.io.OutputStream out) throws IOException;
+    }
+
+    /** Streams the body {@code body} writes as a chunked request with {@code headers}; throws on non-2xx. */
+    public HttpResponse upload(String method, String path, Map<String, String> headers, BodyWriter body) throws IOException {
+        HttpConnection c = open();
+        try {
+            return checked(c.exchangeStreaming(method, prefix + path, headers, body));
+        } catch (IOException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
     /** Expects 2xx and returns the parsed JSON body (null when empty). */
     public Object json(String method, String path, Object jsonBody) throws IOException {
         try (HttpResponse r = stream(method, path, jsonBody)) {

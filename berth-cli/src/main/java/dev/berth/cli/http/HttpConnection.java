@@ -58,13 +58,33 @@ public final class HttpConnection implements Closeable {
      */
     public HttpResponse exchangeStreaming(String method, String target, Map<String, String> headers, InputStream body)
             throws IOException {
+        return exchangeStreaming(method, target, headers, new DaemonClient.BodyWriter() {
+            @Override
+            public void writeTo(OutputStream o) throws IOException { body.transferTo(o); }
+        });
+    }
+
+    /**
+     * As above, with the body produced by {@code body} writing into the chunked stream (e.g. a
+     * build context tar made while it is sent). Only a failure to write to the socket is taken
+     * as the daemon answering early; other failures of {@code body} propagate.
+     */
+    public HttpResponse exchangeStreaming(String method, String target, Map<String, String> headers, DaemonClient.BodyWriter body)
+            throws IOException {
         Map<String, String> h = new java.util.LinkedHashMap<>(headers);
         h.put("Transfer-Encoding", "chunked");
         writeHead(method, target, h);
         try {
-            ChunkedOutputStream chunked = new ChunkedOutputStream(out);
-            body.transferTo(chunked);
-            chunked.finish();
+            SocketWriteGuard guarded = new SocketWriteGuard(new ChunkedOutputStream(out));
+            try {
+                body.writeTo(guarded);
+            } catch (IOException e) {
+                if (guarded.failure == null) throw new BodyException(e);
+                throw e;
+            }
+            guarded.finish();
+        } catch (BodyException notTheSocket) {
+            throw notTheSocket;
         } catch (IOException writeFailed) {
             try {
                 return HttpResponse.read(in, method, this);
@@ -73,6 +93,51 @@ public final class HttpConnection implements Closeable {
             }
         }
         return HttpResponse.read(in, method, this);
+    }
+
+    /** A failure of the body producer (not of the socket): reported as it is, never as the daemon's answer. */
+    public static final class BodyException extends IOException {
+        BodyException(IOException cause) { super(cause.getMessage(), cause); }
+    }
+
+    /** Remembers whether a write to the socket failed, to tell it apart from a failure of the body's producer. */
+    private static final class SocketWriteGuard extends OutputStream {
+        private final ChunkedOutputStream out;
+        IOException failure;
+
+        SocketWriteGuard(ChunkedOutputStream out) { this.out = out; }
+
+        @Override
+        public void write(int b) throws IOException { write(new byte[] {(byte) b}, 0, 1); }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
+        }
+
+        void finish() throws IOException {
+            try {
+                out.finish();
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
+        }
     }
 
     /** Writes a request without waiting for the answer (see {@link #readResponse}). */

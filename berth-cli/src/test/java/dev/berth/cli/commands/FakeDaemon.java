@@ -89,6 +89,24 @@ final class FakeDaemon implements AutoCloseable {
         return sb.toString();
     }
 
+    private static String headerValue(Map<String, String> headers, String name) {
+        for (Map.Entry<String, String> e : headers.entrySet()) if (e.getKey().equalsIgnoreCase(name)) return e.getValue();
+        return null;
+    }
+
+    private static byte[] readChunked(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        while (true) {
+            int size = Integer.parseInt(line(in).trim(), 16);
+            if (size == 0) {
+                line(in);
+                return out.toByteArray();
+            }
+            out.write(in.readNBytes(size));
+            line(in);
+        }
+    }
+
     private void handle(SocketChannel c) {
         try (c) {
             InputStream in = Channels.newInputStream(c);
@@ -102,7 +120,9 @@ final class FakeDaemon implements AutoCloseable {
                 headers.put(h.substring(0, colon), h.substring(colon + 1).trim());
                 if (h.toLowerCase().startsWith("content-length:")) length = Integer.parseInt(h.substring(15).trim());
             }
-            String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
+            byte[] raw = "chunked".equalsIgnoreCase(headerValue(headers, "Transfer-Encoding")) ? readChunked(in) : in.readNBytes(length);
+            String body = "application/x-tar".equals(headerValue(headers, "Content-Type"))
+                    ? TarListing.of(raw) : new String(raw, StandardCharsets.UTF_8);
             Request req = new Request(requestLine[0], requestLine[1], headers, body);
             requests.add(req);
             Response r = handler.apply(req);

@@ -43,7 +43,7 @@ final class BuildContext implements AutoCloseable {
         Files.createDirectories(dir);
         BuildContext ctx = new BuildContext(dir);
         try {
-            InputStream tar = Compression.detect(new BufferedInputStream(body, 65536));
+            InputStream tar = new TarTail(Compression.detect(new BufferedInputStream(body, 65536)));
             LayerUnpacker.unpack(tar, dir);
         } catch (InvalidLayerException e) {
             ctx.close();

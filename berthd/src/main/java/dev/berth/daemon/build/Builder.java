@@ -75,6 +75,11 @@ public final class Builder {
     private static final Set<String> PROXY_ARGS = Set.of("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy",
             "FTP_PROXY", "ftp_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy");
     /**
+     * BuildKit's reproducibility knob, honoured here too: when given, every file time in the
+     * layers written is clamped to it, and the image configs are dated with it.
+     */
+    static final String SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH";
+    /**
      * What a RUN container's upper dir holds only because the runtime mounted something there:
      * Docker keeps these in the container's init layer, never in an image.
      */
@@ -155,6 +160,7 @@ public final class Builder {
         final Map<String, String> metaArgs = new LinkedHashMap<>();
         final Set<String> usedArgs = new LinkedHashSet<>();
         final Map<Integer, Image> stageImages = new HashMap<>();
+        final Long epoch;
         int step;
         int steps;
 
@@ -163,6 +169,12 @@ public final class Builder {
             this.df = df;
             this.o = o;
             this.out = out;
+            String e = o.buildArgs().get(SOURCE_DATE_EPOCH);
+            try {
+                this.epoch = e == null || e.isEmpty() ? null : Long.parseLong(e);
+            } catch (NumberFormatException x) {
+                throw BerthException.invalid("invalid SOURCE_DATE_EPOCH: " + e);
+            }
         }
 
         Image run() throws IOException, InterruptedException {
@@ -194,7 +206,7 @@ public final class Builder {
                 stageImages.put(i, result);
             }
             List<String> unused = new ArrayList<>();
-            for (String k : o.buildArgs().keySet()) if (!usedArgs.contains(k) && !PROXY_ARGS.contains(k)) unused.add(k);
+            for (String k : o.buildArgs().keySet()) if (!usedArgs.contains(k) && !PROXY_ARGS.contains(k) && !k.equals(SOURCE_DATE_EPOCH)) unused.add(k);
             if (!unused.isEmpty()) {
                 unused.sort(null);
                 say("[Warning] One or more build-args " + unused.toString().replace(",", "") + " were not consumed\n");
@@ -266,7 +278,14 @@ public final class Builder {
                 say(" ---> " + Ids.shortId(s.image.id().hex()) + "\n");
             } else {
                 s.config = Json.obj();
-                say(" ---> <none>\n");   // docker prints nothing useful for scratch either
+            }
+            // Docker gives every built image a PATH when its base has none
+            List<String> env = Json.strings(s.config, "Env");
+            if (env == null || env.stream().noneMatch(e -> e.startsWith("PATH="))) {
+                List<String> withPath = new ArrayList<>();
+                withPath.add("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+                if (env != null) withPath.addAll(env);
+                s.config.set("Env", strings(withPath));
             }
             // ONBUILD triggers of the base image run first, then are cleared
             JsonNode triggers = s.config.path("OnBuild");
@@ -469,7 +488,8 @@ public final class Builder {
                         }
                         if (v != null) s.args.put(d.name(), v);
                         text.append(text.isEmpty() ? "" : " ").append(d.name()).append(d.defaultValue() != null ? "=" + d.defaultValue() : "");
-                        key.append('|').append(d.name()).append('=').append(v);
+                        // the value is not part of the key (as in Docker): the steps using it are keyed by it
+                        key.append('|').append(d.name()).append('=').append(d.defaultValue());
                     }
                     commitConfig(s, "ARG " + text, key.toString());
                 }
@@ -503,7 +523,7 @@ public final class Builder {
         }
 
         private String cacheKey(StageState s, String key) {
-            return Digest.of(("berth-build-v1\n" + key).getBytes(StandardCharsets.UTF_8)).hex();
+            return Digest.of(("berth-build-v1\nepoch=" + epoch + "\n" + key).getBytes(StandardCharsets.UTF_8)).hex();
         }
 
         /** Looks the step up among the current image's children; on a hit the stage moves to it. */
@@ -532,7 +552,7 @@ public final class Builder {
                 cfg.putObject("rootfs").put("type", "layers").putArray("diff_ids");
                 cfg.putArray("history");
             }
-            String now = Times.rfc3339Nano(Instant.now());
+            String now = Times.rfc3339Nano(epoch != null ? Instant.ofEpochSecond(epoch) : Instant.now());
             cfg.put("created", now);
             if (s.author != null && !s.author.isEmpty()) cfg.put("author", s.author);
             cfg.set("config", s.config.deepCopy());
@@ -559,7 +579,10 @@ public final class Builder {
         // ---- RUN ------------------------------------------------------------------------------
 
         private void run(StageState s, Instruction.Run r) throws IOException, InterruptedException {
-            List<String> argv = r.execForm() ? r.args() : shellCommand(s, r.script());
+            List<String> argv = r.execForm() ? r.args() : shellCommand(s, r.shebangScript() != null ? shebangRunner(r.shebangScript().content()) : r.script());
+            if (!r.mounts().isEmpty()) {
+                throw BerthException.invalid("the --mount option requires BuildKit. Refer to https://docs.docker.com/go/buildkit/ to learn how to build images with BuildKit enabled");
+            }
             // build args in scope reach the command as environment (ENV wins), and are part of
             // the step's identity, as Docker's "|N k=v" history prefix shows
             Map<String, String> envNow = env(s);
@@ -582,7 +605,7 @@ public final class Builder {
                 }
             }
             String createdBy = (n > 0 ? "|" + n + prefix + " " : "") + String.join(" ", argv);
-            String key = "RUN|" + Json.string(argv) + "|" + argEnv + "|net=" + networkMode();
+            String key = "RUN|" + Json.string(argv) + "|" + argEnv + "|net=" + (r.network() != null ? r.network() : networkMode());
             if (useCache(s, key)) return;
             if (s.image == null) s.image = commit(s, null, "", null, true);
 
@@ -594,7 +617,7 @@ public final class Builder {
             body.put("User", s.config.path("User").asText(""));
             body.put("WorkingDir", s.config.path("WorkingDir").asText(""));
             ObjectNode hc = body.putObject("HostConfig");
-            hc.put("NetworkMode", networkMode());
+            hc.put("NetworkMode", r.network() != null && !r.network().isEmpty() ? networkMode(r.network()) : networkMode());
             if (o.extraHosts() != null && !o.extraHosts().isEmpty()) hc.set("ExtraHosts", strings(o.extraHosts()));
             ContainerRecord c = containers.create(body, null);
             String shortId = Ids.shortId(c.id);
@@ -617,7 +640,7 @@ public final class Builder {
                     throw new BuildFailure("The command '" + String.join(" ", argv) + "' returned a non-zero code: " + code, code);
                 }
                 Path upper = containers.store().dir(c.id).resolve("fs/upper");
-                ImageService.NewLayer layer = images.addLayer(upper, topChain(s), null, RUN_LAYER, o.rm());
+                ImageService.NewLayer layer = images.addLayer(upper, topChain(s), epoch, RUN_LAYER, o.rm());
                 removeContainer = o.rm();
                 s.image = commit(s, createdBy, key, layer, false);
             } finally {
@@ -633,8 +656,21 @@ public final class Builder {
             say(" ---> " + Ids.shortId(s.image.id().hex()) + "\n");
         }
 
+        /**
+         * {@code RUN <<EOF} whose body starts with {@code #!}: BuildKit runs the body as an
+         * executable file. Here the shell writes it to a temporary file, runs it and deletes it.
+         */
+        private String shebangRunner(String body) {
+            String end = "BERTH_SCRIPT_" + Long.toHexString(Double.doubleToLongBits(Math.random()));
+            return "f=$(mktemp) && cat > \"$f\" <<'" + end + "'\n" + body + (body.endsWith("\n") ? "" : "\n") + end + "\n"
+                    + "chmod +x \"$f\" && \"$f\"; r=$?; rm -f \"$f\"; exit $r";
+        }
+
         private String networkMode() {
-            String m = o.networkMode();
+            return networkMode(o.networkMode());
+        }
+
+        private String networkMode(String m) {
             // Berth's builder runs RUN without a network unless asked (see docs/architecture.md)
             return m == null || m.isEmpty() || m.equals("default") ? "none" : m;
         }
@@ -658,7 +694,7 @@ public final class Builder {
                     Files.createDirectories(dir);
                     try {
                         new Copier(dir, view.root(), new Copier.Options(null, null, null, true, 0)).ensureDir(view.root().relativize(real).toString());
-                        layer = images.addLayer(dir, topChain(s), null, p -> true, true);
+                        layer = images.addLayer(dir, topChain(s), epoch, p -> true, true);
                     } finally {
                         if (Files.exists(dir)) AtomicFiles.deleteTree(dir);
                     }
@@ -766,7 +802,7 @@ public final class Builder {
                                         intoDir ? join(destRel, h.name()) : destRel, 0644, 0);
                             }
                         }
-                        ImageService.NewLayer layer = images.addLayer(dir, topChain(s), null, p -> true, true);
+                        ImageService.NewLayer layer = images.addLayer(dir, topChain(s), epoch, p -> true, true);
                         s.image = commit(s, createdBy, key.toString(), layer, false);
                     } finally {
                         if (Files.exists(dir)) AtomicFiles.deleteTree(dir);

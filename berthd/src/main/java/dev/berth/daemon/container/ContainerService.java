@@ -692,17 +692,35 @@ public final class ContainerService implements ImageService.ContainerUsage {
 
     private void mountRootfs(ContainerRecord r, Image img, Path target) throws IOException {
         if (Mounts.isMounted(target)) return;
-        List<String> lowers = new ArrayList<>();
-        for (Path p : lowerDirs(r, img)) lowers.add(p.toString());
+        List<Digest> chains = img.chainIds();
+        List<Path> imageLayers = new ArrayList<>();
+        for (int i = chains.size() - 1; i >= 0; i--) imageLayers.add(layers.diffDir(chains.get(i)));
         Path fs = store.dir(r.id).resolve("fs");
+        // the runtime's mount points live in an init layer, never in the container's changes
+        Path init = fs.resolve("init");
+        if (!Files.isDirectory(init)) {
+            Path temp = fs.resolve("init.tmp");
+            if (Files.exists(temp)) AtomicFiles.deleteTree(temp);
+            Files.createDirectories(temp);
+            InitLayer.create(temp, imageLayers);
+            Files.move(temp, init, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        List<String> lowers = new ArrayList<>();
+        lowers.add(init.toString());
+        for (Path l : imageLayers) lowers.add(l.toString());
         String data = "lowerdir=" + String.join(":", lowers) + ",upperdir=" + fs.resolve("upper") + ",workdir=" + fs.resolve("work");
         Posix.mount("overlay", target.toString(), "overlay", 0, data);
     }
 
-    /** The overlay lower dirs of a container, top first: the image's layers, or an empty dir for an image without any. */
+    /**
+     * The overlay lower dirs of a container as {@link #mountRootfs} stacks them, top first: its init
+     * layer (once a start made it) and the image's layers; an empty dir when there is none.
+     */
     public List<Path> lowerDirs(ContainerRecord r, Image img) throws IOException {
         List<Digest> chains = img.chainIds();
         List<Path> lowers = new ArrayList<>();
+        Path init = store.dir(r.id).resolve("fs/init");
+        if (Files.isDirectory(init)) lowers.add(init);
         for (int i = chains.size() - 1; i >= 0; i--) lowers.add(layers.diffDir(chains.get(i)));
         if (lowers.isEmpty()) {
             Path empty = store.dir(r.id).resolve("fs/empty");
@@ -1022,6 +1040,42 @@ public final class ContainerService implements ImageService.ContainerUsage {
         } finally {
             l.unlock();
         }
+    }
+
+    /**
+     * {@code POST /containers/prune}: removes every stopped container, narrowed by {@code until}
+     * (created before) and {@code label}/{@code label!} filters, as dockerd does.
+     */
+    public ObjectNode prune(Map<String, List<String>> filters) throws IOException {
+        for (String k : filters.keySet()) {
+            if (!List.of("until", "label", "label!").contains(k)) throw BerthException.invalid("invalid filter '" + k + "'");
+        }
+        Instant until = null;
+        for (String v : filters.getOrDefault("until", List.of())) until = Times.parseQueryTime(v, Instant.now());
+        ObjectNode out = Json.obj();
+        ArrayNode deleted = out.putArray("ContainersDeleted");
+        long reclaimed = 0;
+        for (ContainerRecord r : store.all()) {
+            synchronized (r) {
+                if (r.state.running || r.state.paused || r.state.restarting || r.removalInProgress) continue;
+            }
+            if (until != null && !Instant.parse(r.created).isBefore(until)) continue;
+            var labels = dev.berth.daemon.util.Filters.labelsOf(r.config.get("Labels"));
+            if (!filters.getOrDefault("label", List.of()).stream().allMatch(l -> dev.berth.daemon.util.Filters.labelMatches(labels, l))) continue;
+            if (filters.getOrDefault("label!", List.of()).stream().anyMatch(l -> dev.berth.daemon.util.Filters.labelMatches(labels, l))) continue;
+            long size = dev.berth.daemon.os.Mounts.du(store.dir(r.id).resolve("fs/upper"));
+            try {
+                remove(r.id, false, false);
+            } catch (BerthException.NotFound | BerthException.Conflict e) {
+                continue; // removed or started meanwhile
+            }
+            deleted.add(r.id);
+            reclaimed += size;
+        }
+        if (deleted.isEmpty()) out.putNull("ContainersDeleted");
+        out.put("SpaceReclaimed", reclaimed);
+        events.publish("container", "prune", "", Map.of("reclaimed", Long.toString(reclaimed)));
+        return out;
     }
 
     // ---- networks ----------------------------------------------------------------------------

@@ -297,12 +297,21 @@ public final class ImageService {
             row.putNull("Tags");
             rows.add(row);
         }
-        ObjectNode newest = rows.getLast();
-        newest.put("Id", img.id().toString());
-        List<String> tags = store.repoTags(img.id());
-        if (!tags.isEmpty()) {
-            ArrayNode t = newest.putArray("Tags");
-            tags.forEach(t::add);
+        // Each image a build made adds one history entry: walking the parents names the rows
+        // (Docker shows intermediate image IDs for locally built images, <missing> beyond them).
+        Digest at = img.id();
+        for (int i = rows.size() - 1; i >= 0 && at != null; i--) {
+            ObjectNode row = rows.get(i);
+            row.put("Id", at.toString());
+            List<String> tags = store.repoTags(at);
+            if (!tags.isEmpty()) {
+                ArrayNode t = row.putArray("Tags");
+                tags.forEach(t::add);
+            }
+            Digest parent = store.parentOf(at);
+            Image p = parent == null ? null : store.get(parent);
+            // the parent must account for exactly the rows below this one
+            at = p != null && p.config().path("history").size() == i ? parent : null;
         }
         for (int i = rows.size() - 1; i >= 0; i--) out.add(rows.get(i));
         return out;
@@ -545,6 +554,8 @@ public final class ImageService {
         n.set("OnBuild", c.has("OnBuild") ? c.get("OnBuild") : null);
         n.set("Labels", c.has("Labels") ? c.get("Labels") : null);
         if (c.has("StopSignal")) n.set("StopSignal", c.get("StopSignal"));
+        if (c.has("Healthcheck")) n.set("Healthcheck", c.get("Healthcheck"));
+        if (c.has("Shell")) n.set("Shell", c.get("Shell"));
         return n;
     }
 }

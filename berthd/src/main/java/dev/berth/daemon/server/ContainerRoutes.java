@@ -29,6 +29,7 @@ public final class ContainerRoutes {
 
     public void register(Router r) {
         r.post("/containers/create", this::create);
+        r.post("/containers/prune", (req, res) -> res.json(200, service.prune(Filters.parse(req.query("filters")))));
         r.get("/containers/json", (req, res) -> res.json(200, views.list(req.queryBool("all"), req.queryInt("limit"),
                 req.queryBool("size"), Filters.parse(req.query("filters")))));
         r.get("/containers/{id}/json", (req, res) -> res.json(200, views.inspect(service.resolve(req.pathParam("id")), req.queryBool("size"))));

@@ -1,8 +1,8 @@
 package dev.berth.daemon.build.dockerfile;
 
-import dev.berth.daemon.errors.BerthException;
 import dev.berth.daemon.build.dockerfile.Instruction.ArgDef;
 import dev.berth.daemon.build.dockerfile.Instruction.KeyValue;
+import dev.berth.daemon.errors.BerthException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,9 +28,6 @@ import java.util.regex.Pattern;
 public final class DockerfileParser {
     private DockerfileParser() {}
 
-    private static final Set<String> KNOWN = Set.of("add", "arg", "cmd", "copy", "entrypoint", "env", "expose",
-            "from", "healthcheck", "label", "maintainer", "onbuild", "run", "shell", "stopsignal", "user", "volume",
-            "workdir");
     private static final Set<String> HEREDOC_INSTRUCTIONS = Set.of("add", "copy", "run");
     private static final Pattern WHITESPACE = Pattern.compile("[\\t\\x0B\\f\\r ]+");
     private static final Pattern DIRECTIVE = Pattern.compile("^([a-zA-Z][a-zA-Z0-9]*)\\s*=\\s*(.+?)\\s*$");
@@ -46,9 +43,15 @@ public final class DockerfileParser {
         List<Stage> stages = new ArrayList<>();
         Instruction.From from = null;
         List<Instruction> current = new ArrayList<>();
+        Set<String> stageNames = new HashSet<>();
         for (Node n : ast.nodes) {
             Instruction ins = typed(n);
             if (ins instanceof Instruction.From f) {
+                // dockerd finds this only when it reaches the stage; the message is its own.
+                if (f.stageName() != null && stageNames.contains(f.stageName())) {
+                    throw error(n.startLine, f.stageName() + " stage name already used");
+                }
+                if (f.stageName() != null) stageNames.add(f.stageName());
                 if (from != null) stages.add(new Stage(from.stageName(), from, current, stages.size()));
                 from = f;
                 current = new ArrayList<>();
@@ -62,22 +65,80 @@ public final class DockerfileParser {
                 current.add(ins);
             }
         }
-        if (from == null) throw BerthException.invalid("dockerfile contains no stages to build");
+        // dockerd's classic builder words it so (after running the meta ARGs); BuildKit says
+        // "dockerfile contains no stages to build".
+        if (from == null) throw BerthException.invalid("No image was generated. Is your Dockerfile empty?");
         stages.add(new Stage(from.stageName(), from, current, stages.size()));
         return new Dockerfile(metaArgs, stages, ast.syntax, ast.escape, ast.warnings);
     }
 
     /**
-     * Parses one instruction on its own: an ONBUILD trigger when it fires, or a {@code --change} of
-     * {@code docker commit}/{@code import} ({@code CMD ["sh"]}, {@code ENV A=b}). Continuations and
-     * heredocs are allowed; exactly one instruction must be present.
+     * Parses one ONBUILD trigger when it fires (the image's {@code OnBuild} entry, e.g.
+     * {@code RUN echo hi}; continuations and heredocs allowed). Errors are plain messages without
+     * a line, as dockerd reports them ("onbuild trigger should be a single expression").
      */
     public static Instruction parseInstruction(String text) {
-        Ast ast = parseAst(text);
-        if (ast.nodes.size() != 1) {
-            throw error(ast.nodes.get(1).startLine, "expected a single instruction, found " + ast.nodes.size());
+        try {
+            Ast ast = parseAst(text);
+            if (ast.nodes.size() != 1) throw BerthException.invalid("onbuild trigger should be a single expression");
+            return typed(ast.nodes.getFirst());
+        } catch (BerthException.InvalidArgument e) {
+            throw withoutLine(e);
         }
-        return typed(ast.nodes.getFirst());
+    }
+
+    /** The instructions {@code docker commit --change} and {@code docker import --change} accept. */
+    public static final Set<String> CHANGE_INSTRUCTIONS = Set.of("cmd", "entrypoint", "healthcheck", "env", "expose",
+            "label", "onbuild", "stopsignal", "user", "volume", "workdir");
+
+    /**
+     * Parses the {@code changes} of {@code POST /commit} and {@code POST /images/create} (import)
+     * as dockerd does: joined with newlines into one text, each instruction one of
+     * {@link #CHANGE_INSTRUCTIONS} ("FROM is not a valid change command"). Errors carry no line.
+     */
+    public static List<Instruction> parseChanges(List<String> changes) {
+        if (changes.isEmpty()) return List.of();
+        try {
+            Ast ast = parseAst(String.join("\n", changes));
+            List<Instruction> out = new ArrayList<>();
+            for (Node n : ast.nodes) {
+                if (!CHANGE_INSTRUCTIONS.contains(n.lower())) {
+                    throw BerthException.invalid(n.cmd + " is not a valid change command");
+                }
+                out.add(typed(n));
+            }
+            return out;
+        } catch (BerthException.InvalidArgument e) {
+            throw withoutLine(e);
+        }
+    }
+
+    private static final Pattern LINE_PREFIX = Pattern.compile("^dockerfile parse error on line \\d+: ");
+
+    private static BerthException withoutLine(BerthException.InvalidArgument e) {
+        return BerthException.invalid(LINE_PREFIX.matcher(e.getMessage()).replaceFirst(""));
+    }
+
+    /**
+     * The first pass's result in BuildKit's {@code Node.Dump} notation ({@code (run "echo hi")}),
+     * one line per instruction: lets tests compare raw parsing with Docker's own fixtures.
+     */
+    static String dump(String text) {
+        StringBuilder sb = new StringBuilder();
+        for (Node n : parseAst(text).nodes) sb.append('(').append(dumpNode(n)).append(")\n");
+        return sb.toString();
+    }
+
+    private static String dumpNode(Node n) {
+        StringBuilder sb = new StringBuilder(n.lower());
+        if (!n.flags.isEmpty()) {
+            sb.append(" [");
+            for (int i = 0; i < n.flags.size(); i++) sb.append(i == 0 ? "" : " ").append(goQuote(n.flags.get(i)));
+            sb.append(']');
+        }
+        if (n.child != null) sb.append(" (").append(dumpNode(n.child)).append(')');
+        for (String a : n.args) sb.append(' ').append(goQuote(a));
+        return sb.toString().strip();
     }
 
     // ---------------------------------------------------------------------------------------
@@ -528,6 +589,9 @@ public final class DockerfileParser {
         }
     }
 
+    /** Whether a word is a heredoc start ({@code <<EOF}). */
+    static boolean isHeredocWord(String word) { return word != null && heredocOrNull(word) != null; }
+
     private static Heredoc heredocOrNull(String word) {
         try {
             return parseHeredoc(word);
@@ -595,11 +659,11 @@ public final class DockerfileParser {
                 List<String> mounts = flags.values("mount");
                 for (String m : mounts) checkMount(m);
                 if (n.json) {
-                    return new Instruction.Run(true, args, null, List.of(), mounts, network, security,
+                    return new Instruction.Run(true, args, null, null, List.of(), mounts, network, security,
                             flags.values("device"), original, line);
                 }
                 String cmdline = args.isEmpty() ? "" : args.getFirst();
-                return new Instruction.Run(false, List.of(), runScript(cmdline, n.heredocs), n.heredocs, mounts, network,
+                return new Instruction.Run(false, List.of(), cmdline, runScript(cmdline, n.heredocs), n.heredocs, mounts, network,
                         security, flags.values("device"), original, line);
             }
             case "cmd" -> {
@@ -819,21 +883,17 @@ public final class DockerfileParser {
         return d;
     }
 
-    private static final Set<String> MOUNT_TYPES = Set.of("bind", "cache", "tmpfs", "secret", "ssh");
-
-    /** Light validation of a {@code --mount} value; the engine interprets the fields. */
+    /** Docker's parse-time check of a {@code --mount} value; the rest is checked by {@link RunMount#parse}. */
     private static void checkMount(String value) throws LineError {
-        for (String field : value.split(",")) {
-            String f = field.strip();
-            if (f.isEmpty()) continue;
-            int eq = f.indexOf('=');
-            String key = (eq < 0 ? f : f.substring(0, eq)).toLowerCase(Locale.ROOT);
-            if (eq < 0 && !Set.of("readonly", "ro", "readwrite", "rw", "required").contains(key)) {
-                throw new LineError("invalid field '" + f + "' must be a key=value pair");
+        try {
+            for (String field : RunMount.csvFields(value)) {
+                int eq = field.indexOf('=');
+                if (eq > 0 && field.substring(0, eq).equalsIgnoreCase("from")) {
+                    RunMount.checkFromNotExpanded(field.substring(eq + 1));
+                }
             }
-            if (key.equals("type") && !MOUNT_TYPES.contains(f.substring(eq + 1))) {
-                throw new LineError("unsupported mount type " + goQuote(f.substring(eq + 1)));
-            }
+        } catch (BerthException e) {
+            throw new LineError(e.getMessage());
         }
     }
 
@@ -1048,7 +1108,14 @@ public final class DockerfileParser {
                 case '\n' -> sb.append("\\n");
                 case '\t' -> sb.append("\\t");
                 case '\r' -> sb.append("\\r");
-                default -> sb.append(c);
+                case 0x07 -> sb.append("\\a");
+                case '\b' -> sb.append("\\b");
+                case '\f' -> sb.append("\\f");
+                case 0x0B -> sb.append("\\v");
+                default -> {
+                    if (c < 0x20 || c == 0x7F) sb.append(String.format("\\x%02x", (int) c));
+                    else sb.append(c);
+                }
             }
         }
         return sb.append('"').toString();

@@ -54,6 +54,7 @@ public sealed interface Instruction {
      * {@code RUN}: exec form ({@code args}) or shell form ({@code script}).
      *
      * @param args the exec-form arguments; empty in shell form
+     * @param commandLine the shell-form line as written (without heredoc bodies), null in exec form
      * @param script the shell-form text for {@code sh -c}, null in exec form. With heredocs it is
      *     text a POSIX shell understands: the command line followed by each heredoc body and its
      *     terminator; {@code RUN <<EOF} alone is just the body (tabs stripped for {@code <<-})
@@ -61,13 +62,29 @@ public sealed interface Instruction {
      * @param network {@code --network} (default, none, host), or null
      * @param security {@code --security} (sandbox, insecure), or null
      */
-    record Run(boolean execForm, List<String> args, String script, List<Heredoc> heredocs, List<String> mounts,
+    record Run(boolean execForm, List<String> args, String commandLine, String script, List<Heredoc> heredocs, List<String> mounts,
             String network, String security, List<String> devices, String original, int line) implements Instruction {
         public Run {
             args = List.copyOf(args);
             heredocs = List.copyOf(heredocs);
             mounts = List.copyOf(mounts);
             devices = List.copyOf(devices);
+        }
+
+        /**
+         * For {@code RUN <<EOF} alone whose body starts with {@code #!}: the heredoc (tabs already
+         * stripped for {@code <<-}) that BuildKit writes to a file of mode 0755 named after the
+         * delimiter and runs with the shell ({@code sh -c /dev/pipes/EOF}) instead of feeding the
+         * body to {@code sh -c}; null otherwise.
+         */
+        public Heredoc shebangScript() {
+            if (execForm || heredocs.isEmpty() || !DockerfileParser.isHeredocWord(commandLine)) return null;
+            return script.startsWith("#!") ? heredocs.getFirst().withContent(script) : null;
+        }
+
+        /** The {@code --mount} values parsed, their fields expanded with the stage's variables. */
+        public List<RunMount> parsedMounts(Expander e) {
+            return mounts.stream().map(m -> RunMount.parse(m, e)).toList();
         }
     }
 
@@ -101,7 +118,10 @@ public sealed interface Instruction {
         }
     }
 
-    /** {@code ARG name[=default] ...}; {@link #expand} expands the defaults. */
+    /**
+     * {@code ARG name[=default] ...}; {@link #expand} expands names and defaults, as the classic
+     * builder does (BuildKit expands only defaults; names with {@code $} are not seen in practice).
+     */
     record Arg(List<ArgDef> args, String original, int line) implements Instruction {
         public Arg {
             args = List.copyOf(args);
@@ -110,7 +130,7 @@ public sealed interface Instruction {
         @Override
         public Arg expand(Expander e) {
             List<ArgDef> out = new ArrayList<>();
-            for (ArgDef a : args) out.add(new ArgDef(a.name(), e.word(a.defaultValue())));
+            for (ArgDef a : args) out.add(new ArgDef(e.word(a.name()), e.word(a.defaultValue())));
             return new Arg(out, original, line);
         }
     }

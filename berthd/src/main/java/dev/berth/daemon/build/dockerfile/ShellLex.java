@@ -235,7 +235,9 @@ public final class ShellLex {
         if (p == '{' || p == '}' || p == ':') throw new LexError("syntax error: bad substitution");
         String name = processName();
         int ch = next();
-        String chs = ch == EOF ? "" : Character.toString(ch);
+        // (BuildKit reports "unsupported modifier (\uFFFD)" here; the missing brace is the real problem.)
+        if (ch == EOF) throw new LexError("syntax error: missing '}'");
+        String chs = Character.toString(ch);
         boolean nullIsUnset = false;
         switch (ch) {
             case '}' -> {
