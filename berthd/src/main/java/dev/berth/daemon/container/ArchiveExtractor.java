@@ -45,32 +45,39 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * effect by extracting in a chroot.
  */
 final class ArchiveExtractor {
-    private final Path root;
+    private final int rootFd;
     private final String dest; // container path of the destination directory, "/" or "/a/b"
     private final boolean noOverwriteDirNonDir;
     private final int[] chown; // {uid, gid} or null
-    private final Map<Path, Long> dirTimes = new LinkedHashMap<>();
+    /** Directories written, as {parent container path, name} → mtime: set once every entry is in. */
+    private final Map<List<String>, Long> dirTimes = new LinkedHashMap<>();
 
-    private ArchiveExtractor(Path root, String dest, boolean noOverwriteDirNonDir, int[] chown) {
-        this.root = root;
+    private ArchiveExtractor(int rootFd, String dest, boolean noOverwriteDirNonDir, int[] chown) {
+        this.rootFd = rootFd;
         this.dest = dest;
         this.noOverwriteDirNonDir = noOverwriteDirNonDir;
         this.chown = chown;
     }
 
     /**
-     * @param root the container's "/" on the host
+     * @param rootFd the container's "/", held open ({@link ContainerRootfs})
      * @param dest the destination directory as a container path, symlinks already resolved
      * @param chown {uid, gid} for every entry, or null to keep the archive's owners
      */
-    static void extract(InputStream tar, Path root, String dest, boolean noOverwriteDirNonDir, int[] chown) throws IOException {
-        new ArchiveExtractor(root, dest, noOverwriteDirNonDir, chown).run(tar);
+    static void extract(InputStream tar, int rootFd, String dest, boolean noOverwriteDirNonDir, int[] chown) throws IOException {
+        new ArchiveExtractor(rootFd, dest, noOverwriteDirNonDir, chown).run(tar);
     }
 
     private void run(InputStream in) throws IOException {
         TarArchiveInputStream tar = new TarArchiveInputStream(in);
         for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) apply(e, tar);
-        for (Map.Entry<Path, Long> d : dirTimes.entrySet()) Posix.utimensNoFollow(d.getKey().toString(), d.getValue());
+        for (Map.Entry<List<String>, Long> d : dirTimes.entrySet()) {
+            try (RootDirs.Dir parent = RootDirs.open(rootFd, d.getKey().get(0), false)) {
+                Posix.utimensNoFollow(parent.host().resolve(d.getKey().get(1)).toString(), d.getValue());
+            } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException gone) {
+                // replaced by a later entry
+            }
+        }
     }
 
     private void apply(TarArchiveEntry e, InputStream data) throws IOException {
@@ -83,81 +90,112 @@ final class ArchiveExtractor {
         String base = parts.getLast();
         String parentPath = join(dest, parts.subList(0, parts.size() - 1));
         String shown = join(dest, parts);
-        Path parent = RootPath.resolve(root, parentPath);
-        if (!Files.exists(parent, NOFOLLOW_LINKS)) {
-            RootPath.mkdirs(root, parentPath, 0, 0);
-            parent = RootPath.resolve(root, parentPath);
+        try (RootDirs.Dir parent = openParent(parentPath)) {
+            apply(e, data, type, parent, base, parts, shown, name);
         }
-        if (!Files.isDirectory(parent, NOFOLLOW_LINKS)) {
+    }
+
+    private RootDirs.Dir openParent(String parentPath) throws IOException {
+        try {
+            return RootDirs.open(rootFd, parentPath, true);
+        } catch (java.nio.file.NotDirectoryException e) {
             throw BerthException.internal("mkdir " + parentPath + ": not a directory", null);
         }
-        Path path = parent.resolve(base);
+    }
 
-        Path linkTarget = null;
-        if (type == TarConstants.LF_LINK) {
-            List<String> target = clean(e.getLinkName());
-            if (target == null || target.isEmpty()) throw outside("invalid hardlink " + quote(shown) + " -> " + quote(e.getLinkName()));
-            Path targetParent = RootPath.resolve(root, join(dest, target.subList(0, target.size() - 1)));
-            linkTarget = targetParent.resolve(target.getLast());
-            if (!Files.exists(linkTarget, NOFOLLOW_LINKS)) {
-                throw BerthException.internal("link " + join(dest, target) + " " + shown + ": no such file or directory", null);
-            }
-            if (linkTarget.equals(path)) return;
-        } else if (type == TarConstants.LF_SYMLINK && !e.getLinkName().startsWith("/")) {
-            List<String> within = new ArrayList<>(parts.subList(0, parts.size() - 1));
-            within.add(e.getLinkName());
-            if (clean(String.join("/", within)) == null) {
-                throw outside("invalid symlink " + quote(shown) + " -> " + quote(e.getLinkName()));
-            }
-        }
-
-        BasicFileAttributes existing = lstat(path);
-        boolean isDir = type == TarConstants.LF_DIR;
-        if (existing != null) {
-            if (noOverwriteDirNonDir && existing.isDirectory() && !isDir) {
-                throw BerthException.internal("cannot overwrite directory " + quote(shown) + " with non-directory " + quote(dest), null);
-            }
-            if (noOverwriteDirNonDir && !existing.isDirectory() && isDir) {
-                throw BerthException.internal("cannot overwrite non-directory " + quote(shown) + " with directory " + quote(dest), null);
-            }
-            if (!(existing.isDirectory() && isDir)) {
-                removeTree(path, existing);
-                existing = null;
-            }
-        }
-        switch (type) {
-            case TarConstants.LF_NORMAL -> {
-                try (OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW,
-                        StandardOpenOption.WRITE, NOFOLLOW_LINKS)) {
-                    data.transferTo(out);
+    private void apply(TarArchiveEntry e, InputStream data, char type, RootDirs.Dir parent, String base, List<String> parts,
+                       String shown, String name) throws IOException {
+        Path dir = parent.host();
+        Path path = dir.resolve(base);
+        RootDirs.Dir linkDir = null;
+        try {
+            Path linkTarget = null;
+            if (type == TarConstants.LF_LINK) {
+                List<String> target = clean(e.getLinkName());
+                if (target == null || target.isEmpty()) throw outside("invalid hardlink " + quote(shown) + " -> " + quote(e.getLinkName()));
+                String targetPath = join(dest, target);
+                try {
+                    linkDir = RootDirs.open(rootFd, join(dest, target.subList(0, target.size() - 1)), false);
+                } catch (java.nio.file.NoSuchFileException | java.nio.file.NotDirectoryException missing) {
+                    throw BerthException.internal("link " + targetPath + " " + shown + ": no such file or directory", null);
+                }
+                linkTarget = linkDir.host().resolve(target.getLast());
+                if (RootDirs.lstat(linkTarget) == null) {
+                    throw BerthException.internal("link " + targetPath + " " + shown + ": no such file or directory", null);
+                }
+                if (linkDir.path().equals(parent.path()) && target.getLast().equals(base)) return; // a link to itself
+            } else if (type == TarConstants.LF_SYMLINK && !e.getLinkName().startsWith("/")) {
+                List<String> within = new ArrayList<>(parts.subList(0, parts.size() - 1));
+                within.add(e.getLinkName());
+                if (clean(String.join("/", within)) == null) {
+                    throw outside("invalid symlink " + quote(shown) + " -> " + quote(e.getLinkName()));
                 }
             }
-            case TarConstants.LF_DIR -> {
-                if (existing == null) Files.createDirectory(path);
+
+            BasicFileAttributes existing = RootDirs.lstat(path);
+            boolean isDir = type == TarConstants.LF_DIR;
+            if (existing != null) {
+                if (noOverwriteDirNonDir && existing.isDirectory() && !isDir) {
+                    throw BerthException.internal("cannot overwrite directory " + quote(shown) + " with non-directory " + quote(dest), null);
+                }
+                if (noOverwriteDirNonDir && !existing.isDirectory() && isDir) {
+                    throw BerthException.internal("cannot overwrite non-directory " + quote(shown) + " with directory " + quote(dest), null);
+                }
+                if (!(existing.isDirectory() && isDir)) {
+                    RootDirs.removeTree(dir, base);
+                    dirTimes.remove(List.of(parent.path(), base));
+                    existing = null;
+                }
             }
-            case TarConstants.LF_SYMLINK -> Posix.symlink(e.getLinkName(), path.toString());
-            case TarConstants.LF_LINK -> {
-                Files.createLink(path, linkTarget);
-                return;
+            switch (type) {
+                case TarConstants.LF_NORMAL -> {
+                    try (OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW,
+                            StandardOpenOption.WRITE, NOFOLLOW_LINKS)) {
+                        data.transferTo(out);
+                    }
+                }
+                case TarConstants.LF_DIR -> {
+                    if (existing == null) Files.createDirectory(path);
+                }
+                case TarConstants.LF_SYMLINK -> Posix.symlink(e.getLinkName(), path.toString());
+                case TarConstants.LF_LINK -> {
+                    Files.createLink(path, linkTarget);
+                    return;
+                }
+                case TarConstants.LF_FIFO -> Posix.mkfifo(path.toString(), 0600);
+                case TarConstants.LF_CHR -> Posix.mknod(path.toString(), Posix.S_IFCHR | 0600, Posix.makedev(e.getDevMajor(), e.getDevMinor()));
+                case TarConstants.LF_BLK -> Posix.mknod(path.toString(), Posix.S_IFBLK | 0600, Posix.makedev(e.getDevMajor(), e.getDevMinor()));
+                default -> throw new IllegalStateException("type " + type);
             }
-            case TarConstants.LF_FIFO -> Posix.mkfifo(path.toString(), 0600);
-            case TarConstants.LF_CHR -> Posix.mknod(path.toString(), Posix.S_IFCHR | 0600, Posix.makedev(e.getDevMajor(), e.getDevMinor()));
-            case TarConstants.LF_BLK -> Posix.mknod(path.toString(), Posix.S_IFBLK | 0600, Posix.makedev(e.getDevMajor(), e.getDevMinor()));
-            default -> throw new IllegalStateException("type " + type);
+            long uid = chown != null ? chown[0] : e.getLongUserId();
+            long gid = chown != null ? chown[1] : e.getLongGroupId();
+            if (uid < 0 || uid > 0xFFFF_FFFEL || gid < 0 || gid > 0xFFFF_FFFEL) {
+                throw BerthException.invalid("entry " + quote(name) + " has an invalid owner " + uid + ":" + gid);
+            }
+            // lchown and utimensat(AT_SYMLINK_NOFOLLOW) in the held parent act on the node itself, whatever
+            // it is by now; chmod follows links, so it goes through an O_PATH|O_NOFOLLOW descriptor
+            // of the node (which the kernel refuses for a symlink swapped in meanwhile).
+            Posix.lchown(path.toString(), (int) uid, (int) gid);
+            if (type != TarConstants.LF_SYMLINK) chmodNode(path, e.getMode() & 07777);
+            long mtime = e.getLastModifiedTime().to(TimeUnit.NANOSECONDS);
+            if (isDir) {
+                dirTimes.put(List.of(parent.path(), base), mtime);
+            } else {
+                Posix.utimensNoFollow(path.toString(), mtime);
+            }
+        } finally {
+            if (linkDir != null) linkDir.close();
         }
-        String p = path.toString();
-        long uid = chown != null ? chown[0] : e.getLongUserId();
-        long gid = chown != null ? chown[1] : e.getLongGroupId();
-        if (uid < 0 || uid > 0xFFFF_FFFEL || gid < 0 || gid > 0xFFFF_FFFEL) {
-            throw BerthException.invalid("entry " + quote(name) + " has an invalid owner " + uid + ":" + gid);
-        }
-        Posix.lchown(p, (int) uid, (int) gid);
-        if (type != TarConstants.LF_SYMLINK) Posix.chmod(p, e.getMode() & 07777);
-        long mtime = e.getLastModifiedTime().to(TimeUnit.NANOSECONDS);
-        if (isDir) {
-            dirTimes.put(path, mtime);
-        } else {
-            Posix.utimensNoFollow(p, mtime);
+    }
+
+    private static void chmodNode(Path path, int mode) throws IOException {
+        int fd = RootDirs.openNode(path);
+        try {
+            Posix.chmod(RootDirs.fdPath(fd).toString(), mode);
+        } catch (dev.berth.daemon.os.PosixException swapped) {
+            if (swapped.errno() != 95) throw swapped; // EOPNOTSUPP: now a symlink, which has no mode
+        } finally {
+            Posix.close(fd);
         }
     }
 
@@ -201,35 +239,5 @@ final class ArchiveExtractor {
     /** dockerd's breakoutError: an archive that tries to leave its destination. */
     private static BerthException outside(String message) {
         return BerthException.invalid(message);
-    }
-
-    private static BasicFileAttributes lstat(Path p) throws IOException {
-        try {
-            return Files.readAttributes(p, BasicFileAttributes.class, NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            return null;
-        }
-    }
-
-    private void removeTree(Path path, BasicFileAttributes attrs) throws IOException {
-        if (!attrs.isDirectory()) {
-            Files.delete(path);
-            return;
-        }
-        Files.walkFileTree(path, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes a) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException failure) throws IOException {
-                if (failure != null) throw failure;
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-        dirTimes.keySet().removeIf(d -> d.startsWith(path));
     }
 }

@@ -47,7 +47,7 @@ public final class ContainerFiles {
         try (ContainerRootfs fs = ContainerRootfs.open(service, r, false)) {
             OutputStream out = body.open(null);
             TreeTar tar = new TreeTar(out);
-            for (Path child : TreeTar.children(fs.root())) tar.add(child, child.getFileName().toString());
+            tar.addChildren(fs.root(), "");
             tar.finish();
         }
         events.publish("container", "export", r.id, ContainerService.attrs(r));
@@ -57,8 +57,9 @@ public final class ContainerFiles {
     public PathStat stat(String ref, String path) throws IOException {
         ContainerRecord r = service.resolve(ref);
         checkPath(path);
-        try (ContainerRootfs fs = ContainerRootfs.open(service, r, false)) {
-            return stat(fs.root(), ref, path, resolve(fs.root(), path));
+        try (ContainerRootfs fs = ContainerRootfs.open(service, r, false);
+             Resolved res = resolve(fs, ref, path)) {
+            return stat(fs.root(), ref, path, res);
         }
     }
 
@@ -66,13 +67,13 @@ public final class ContainerFiles {
     public void archive(String ref, String path, Body body) throws IOException {
         ContainerRecord r = service.resolve(ref);
         checkPath(path);
-        try (ContainerRootfs fs = ContainerRootfs.open(service, r, false)) {
-            Resolved res = resolve(fs.root(), path);
+        try (ContainerRootfs fs = ContainerRootfs.open(service, r, false);
+             Resolved res = resolve(fs, ref, path)) {
             PathStat stat = stat(fs.root(), ref, path, res);
-            Path node = res.resolved().normalize();
             OutputStream out = body.open(stat);
             TreeTar tar = new TreeTar(out);
-            tar.add(node, baseName(res.absPath()));
+            if (res.base().isEmpty()) tar.addDir(res.dir().host(), baseName(res.absPath()));
+            else tar.add(res.dir().host(), res.base(), baseName(res.absPath()));
             tar.finish();
         }
         events.publish("container", "archive-path", r.id, ContainerService.attrs(r));
@@ -89,9 +90,14 @@ public final class ContainerFiles {
         try (ContainerRootfs fs = ContainerRootfs.open(service, r, true)) {
             Path root = fs.root();
             String abs = absPath(path);
-            Path dest = RootPath.resolve(root, abs);
-            if (!Files.exists(dest, NOFOLLOW_LINKS)) throw notFound(path, ref);
-            if (!Files.isDirectory(dest, NOFOLLOW_LINKS)) throw BerthException.invalid("extraction point is not a directory");
+            String destPath;
+            try (RootDirs.Dir dest = RootDirs.open(fs.fd(), abs, false)) {
+                destPath = dest.path();
+            } catch (NoSuchFileException e) {
+                throw notFound(path, ref);
+            } catch (java.nio.file.NotDirectoryException e) {
+                throw BerthException.invalid("extraction point is not a directory");
+            }
             if (r.hostConfig.path("ReadonlyRootfs").asBoolean(false)) {
                 throw BerthException.invalid("container rootfs is marked read-only");
             }
@@ -101,17 +107,21 @@ public final class ContainerFiles {
                 UserSpec us = UserSpec.resolve(root, user);
                 chown = new int[] {us.uid(), us.gid()};
             }
-            String destPath = "/" + root.relativize(dest);
-            ArchiveExtractor.extract(Compression.detect(body), root, destPath.equals("/") ? "/" : destPath,
-                    noOverwriteDirNonDir, chown);
+            ArchiveExtractor.extract(Compression.detect(body), fs.fd(), destPath, noOverwriteDirNonDir, chown);
         }
         events.publish("container", "extract-to-dir", r.id, ContainerService.attrs(r));
     }
 
     // ---------------------------------------------------------------- paths as dockerd sees them
 
-    /** A requested path: absolute and cleaned, keeping a trailing "/" or "/." (they mean "the directory itself"). */
-    record Resolved(String absPath, Path resolved) {}
+    /**
+     * A requested path as moby's ResolvePath splits it: absolute and cleaned ({@code absPath}, a
+     * trailing "/" or "/." kept), its directory part resolved inside the root and held, and the
+     * last element ({@code base}, not followed; empty when the path names the directory itself).
+     */
+    record Resolved(String absPath, RootDirs.Dir dir, String base) implements AutoCloseable {
+        @Override public void close() { dir.close(); }
+    }
 
     private static void checkPath(String path) {
         if (path == null || path.isEmpty()) throw BerthException.invalid("bad parameter: path cannot be empty");
@@ -150,27 +160,29 @@ public final class ContainerFiles {
     }
 
     /** moby's ResolvePath: the directory part is resolved inside the root, the last element is not followed. */
-    private static Resolved resolve(Path root, String path) throws IOException {
+    private static Resolved resolve(ContainerRootfs fs, String ref, String path) throws IOException {
         String abs = absPath(path);
         int slash = abs.lastIndexOf('/');
         String dir = abs.substring(0, slash + 1);
         String base = abs.substring(slash + 1);
-        Path resolvedDir = RootPath.resolve(root, dir);
-        return new Resolved(abs, base.isEmpty() ? resolvedDir : resolvedDir.resolve(base));
+        try {
+            return new Resolved(abs, RootDirs.open(fs.fd(), dir, false), base.equals(".") ? "" : base);
+        } catch (NoSuchFileException e) {
+            throw notFound(path, ref);
+        } catch (java.nio.file.NotDirectoryException e) {
+            throw notADirectory(abs);
+        }
     }
 
     private static PathStat stat(Path root, String ref, String path, Resolved res) throws IOException {
         Map<String, Object> a;
         try {
-            a = Files.readAttributes(res.resolved(), "unix:mode,size,lastModifiedTime", NOFOLLOW_LINKS);
+            a = res.base().isEmpty()
+                    ? Files.readAttributes(res.dir().host(), "unix:mode,size,lastModifiedTime")
+                    : Files.readAttributes(res.dir().host().resolve(res.base()), "unix:mode,size,lastModifiedTime", NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             throw notFound(path, ref);
-        } catch (java.nio.file.FileSystemException e) {
-            if (e.getMessage() != null && e.getMessage().contains("Not a directory")) throw notADirectory(res.absPath());
-            throw e;
         }
-        // "file/" names a directory: lstat fails with ENOTDIR in dockerd (Java drops the slash)
-        if (res.absPath().endsWith("/") && ((Integer) a.get("mode") & 0170000) != 0040000) throw notADirectory(res.absPath());
         int mode = (Integer) a.get("mode");
         String linkTarget = "";
         if ((mode & 0170000) == 0120000) {

@@ -44,6 +44,9 @@ public final class ContainerRootfs implements AutoCloseable {
 
     public boolean running() { return running; }
 
+    /** The descriptor of the container's "/" ({@link RootDirs} resolves paths from it). */
+    int fd() { return fd; }
+
     public static ContainerRootfs open(ContainerService service, ContainerRecord r, boolean writable) throws IOException {
         Path mountPoint = service.bundleDir(r.id).resolve("rootfs");
         ReentrantLock lock = service.lock(r.id);

@@ -41,17 +41,49 @@ final class TreeTar {
         tar.setAddPaxHeadersForNonAsciiNames(true);
     }
 
-    /** Writes {@code node} under {@code name} and, for a directory, everything below it. */
-    void add(Path node, String name) throws IOException {
+    /**
+     * Writes {@code child} of the held directory {@code parent} (a {@code /proc/self/fd/N} path,
+     * see {@link RootDirs}) under {@code name} and, for a directory, everything below it.
+     */
+    void add(Path parent, String child, String name) throws IOException {
+        Path node = parent.resolve(child);
         Map<String, Object> a;
         try {
             a = Files.readAttributes(node, "unix:mode,uid,gid,size,lastModifiedTime,rdev,ino,dev,nlink", NOFOLLOW_LINKS);
         } catch (java.nio.file.NoSuchFileException gone) {
             return;
         }
+        if (entry(node, name, a)) {
+            int fd = RootDirs.openChildDir(parent, child);
+            if (fd < 0) return; // replaced meanwhile: its header stands, its contents are not followed anywhere
+            try {
+                addChildren(RootDirs.fdPath(fd), dirName(name));
+            } finally {
+                dev.berth.daemon.os.Posix.close(fd);
+            }
+        }
+    }
+
+    /** Writes a held directory itself under {@code name}, and everything below it. */
+    void addDir(Path held, String name) throws IOException {
+        Map<String, Object> a = Files.readAttributes(held, "unix:mode,uid,gid,size,lastModifiedTime,rdev,ino,dev,nlink");
+        if (entry(held, name, a)) addChildren(held, dirName(name));
+    }
+
+    /** Writes the children of a held directory, their names prefixed with {@code prefix} ("" or ending in "/"). */
+    void addChildren(Path held, String prefix) throws IOException {
+        for (Path child : children(held)) add(held, child.getFileName().toString(), prefix + child.getFileName());
+    }
+
+    private static String dirName(String name) {
+        return name.endsWith("/") ? name : name + "/";
+    }
+
+    /** Writes one entry (and a regular file's data); true for a directory, whose children come next. */
+    private boolean entry(Path node, String name, Map<String, Object> a) throws IOException {
         int mode = (Integer) a.get("mode");
         int type = mode & 0170000;
-        if (type == 0140000) return; // socket
+        if (type == 0140000) return false; // socket
         boolean dir = type == 0040000;
         TarArchiveEntry e;
         long size = 0;
@@ -91,10 +123,7 @@ final class TreeTar {
         tar.putArchiveEntry(e);
         if (size > 0) copyExactly(node, size);
         tar.closeArchiveEntry();
-        if (dir) {
-            String prefix = name.endsWith("/") ? name : name + "/";
-            for (Path child : children(node)) add(child, prefix + child.getFileName());
-        }
+        return dir;
     }
 
     /** The children of a directory in Go's order (by bytes); none if it vanished. */

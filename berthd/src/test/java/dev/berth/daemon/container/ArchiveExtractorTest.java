@@ -76,7 +76,17 @@ class ArchiveExtractorTest {
     }
 
     private void extract(Tar t, String dest) throws IOException {
-        ArchiveExtractor.extract(t.stream(), root, dest, true, null);
+        extract(t, dest, true, null);
+    }
+
+    /** The extractor works from a descriptor of the root, as ContainerRootfs holds it. */
+    private void extract(Tar t, String dest, boolean noOverwriteDirNonDir, int[] chown) throws IOException {
+        int fd = Posix.open(root.toString(), RootDirs.O_PATH | RootDirs.O_DIRECTORY | Posix.O_CLOEXEC);
+        try {
+            ArchiveExtractor.extract(t.stream(), fd, dest, noOverwriteDirNonDir, chown);
+        } finally {
+            Posix.close(fd);
+        }
     }
 
     private long outsideCount() throws IOException {
@@ -101,7 +111,7 @@ class ArchiveExtractorTest {
 
     @Test
     void copyUidGidOwnsEverythingByTheContainerUser() throws IOException {
-        ArchiveExtractor.extract(new Tar().file("f", "x").stream(), root, "/tmp", true, new int[] {7, 8});
+        extract(new Tar().file("f", "x"), "/tmp", true, new int[] {7, 8});
         assertEquals(7, Files.getAttribute(root.resolve("tmp/f"), "unix:uid"));
         assertEquals(8, Files.getAttribute(root.resolve("tmp/f"), "unix:gid"));
     }
@@ -156,8 +166,42 @@ class ArchiveExtractorTest {
         BerthException b = assertThrows(BerthException.class, () -> extract(new Tar().dir("f"), "/tmp"));
         assertEquals("cannot overwrite non-directory \"/tmp/f\" with directory \"/tmp\"", b.getMessage());
         // allowed when the client does not ask for it
-        ArchiveExtractor.extract(new Tar().file("d", "x").stream(), root, "/tmp", false, null);
+        extract(new Tar().file("d", "x"), "/tmp", false, null);
         assertEquals("x", Files.readString(root.resolve("tmp/d")));
+    }
+
+    @Test
+    void aParentSwappedForASymlinkIsResolvedInsideTheRoot() throws IOException {
+        // what a running container could do between two entries: /tmp/d becomes a link to the host's dir
+        extract(new Tar().dir("d"), "/tmp");
+        Files.delete(root.resolve("tmp/d"));
+        Files.createSymbolicLink(root.resolve("tmp/d"), outside);
+        extract(new Tar().file("d/x", "inside"), "/tmp");
+        assertEquals(1, outsideCount());
+        assertEquals("inside", Files.readString(root.resolve(outside.toString().substring(1)).resolve("x")));
+    }
+
+    @Test
+    void heldDirectoriesResolveLikeTheContainer() throws IOException {
+        Files.createSymbolicLink(root.resolve("tmp/abs"), Path.of("/etc"));
+        Files.createSymbolicLink(root.resolve("tmp/rel"), Path.of("../../../../etc"));
+        int fd = Posix.open(root.toString(), RootDirs.O_PATH | RootDirs.O_DIRECTORY | Posix.O_CLOEXEC);
+        try {
+            try (RootDirs.Dir d = RootDirs.open(fd, "/tmp/abs", false)) {
+                assertEquals("/etc", d.path());
+                assertTrue(Files.exists(d.host().resolve("passwd")));
+            }
+            try (RootDirs.Dir d = RootDirs.open(fd, "/tmp/rel/../tmp/./abs", false)) {
+                assertEquals("/etc", d.path());
+            }
+            try (RootDirs.Dir d = RootDirs.open(fd, "/", false)) {
+                assertEquals("/", d.path());
+            }
+            assertThrows(java.nio.file.NoSuchFileException.class, () -> RootDirs.open(fd, "/nope/x", false));
+            assertThrows(java.nio.file.NotDirectoryException.class, () -> RootDirs.open(fd, "/etc/passwd/x", false));
+        } finally {
+            Posix.close(fd);
+        }
     }
 
     @Test
