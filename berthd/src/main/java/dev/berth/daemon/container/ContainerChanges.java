@@ -24,9 +24,10 @@ import java.util.stream.Stream;
  *   <li>the parent of an added or deleted path is reported as modified (before it) unless it is
  *       the root or already reported.</li>
  * </ul>
- * Docker keeps runc's mount points (/proc, /etc/hosts...) in a separate init layer, so they never
- * show; Berth's runc creates them in the upper dir, so empty ones absent from the image are left
- * out here, and a directory holding them is not reported for its changed mtime alone.
+ * The container's init layer ({@link InitLayer}, the first lower dir once it exists) holds runc's
+ * mount points (/proc, /etc/hosts...), so they are not changes, as in Docker. Containers whose
+ * upper dir predates the init layer got them from runc directly: empty ones absent from the image
+ * are left out here too, and a directory holding only them is not reported for its mtime.
  */
 public final class ContainerChanges {
     public static final int MODIFIED = 0, ADDED = 1, DELETED = 2;
