@@ -87,6 +87,9 @@ class ContainerFilesIT extends BusyboxDaemonTest {
         assertEquals(Files.size(out), Files.size(berthOut));
         assertEquals(ok(sh("docker export exported | sha256sum")).out(), ok(sh("berth container export exported | sha256sum")).out());
         noMounts(id);
+        String until = Long.toString(java.time.Instant.now().getEpochSecond() + 1);
+        assertTrue(ok(d.docker("events", "--since", "0", "--until", until, "--filter", "container=exported", "--filter", "event=export",
+                "--format", "{{.Action}}")).out().startsWith("export\n"));
         ok(d.docker("rm", "exported"));
     }
 
@@ -292,6 +295,11 @@ class ContainerFilesIT extends BusyboxDaemonTest {
         String berthId = ok(d.berth("commit", "-c", "CMD [\"cat\", \"/hello\"]", "tocommit", "committed:berth")).out().strip();
         assertTrue(berthId.matches("sha256:[0-9a-f]{64}"), berthId);
         assertEquals("committed\n", ok(d.docker("run", "--rm", "committed:berth")).out());
+        // events as dockerd sends them (the CLI sends whole seconds: an until in the next second covers them)
+        String until = Long.toString(java.time.Instant.now().getEpochSecond() + 1);
+        String events = ok(d.docker("events", "--since", "0", "--until", until, "--filter", "container=tocommit",
+                "--format", "{{.Action}} {{.Actor.Attributes.comment}} {{.Actor.Attributes.imageRef}}")).out();
+        assertTrue(events.contains("commit first committed:v1\n"), events);
         Cmd.Result missing = d.docker("commit", "nosuch");
         assertEquals("Error response from daemon: No such container: nosuch\n", missing.err());
     }
