@@ -181,6 +181,37 @@ class ContainerFilesIT extends BusyboxDaemonTest {
     }
 
     @Test
+    void cpKeepsOwnersOrTakesTheContainerUsersWithArchiveMode() throws Exception {
+        ok(d.docker("create", "--name", "owners", "-u", "nobody", "busybox", "true"));
+        Path f = Files.writeString(d.dir.resolve("owned.txt"), "x");
+        ok(Cmd.run(Map.of(), null, "chown", "1234:4321", f.toString()));
+        ok(d.docker("cp", f.toString(), "owners:/tmp/plain.txt"));
+        ok(d.docker("cp", "-a", f.toString(), "owners:/tmp/archived.txt"));
+        ok(d.berth("cp", "-a", f.toString(), "owners:/tmp/berth-archived.txt"));
+        String listing = ok(sh("docker cp owners:/tmp - | tar -tv --numeric-owner")).out();
+        assertTrue(listing.matches("(?s).*1234/4321 .* tmp/plain.txt\n.*"), listing);
+        assertTrue(listing.matches("(?s).*65534/65534 .* tmp/archived.txt\n.*"), listing);
+        assertTrue(listing.matches("(?s).*65534/65534 .* tmp/berth-archived.txt\n.*"), listing);
+        // export and cp out of a container that never ran (no init layer yet), and nothing stays mounted
+        String id = ok(d.docker("inspect", "-f", "{{.Id}}", "owners")).out().strip();
+        assertTrue(ok(sh("docker export owners | tar -t")).out().contains("tmp/plain.txt\n"));
+        noMounts(id);
+        ok(d.docker("rm", "owners"));
+    }
+
+    @Test
+    void commitTakesAConfigBodyLikeDockerJava() throws Exception {
+        ok(d.docker("run", "--name", "bodied", "-e", "A=1", "busybox", "touch", "/made"));
+        String out = ok(Cmd.run(Map.of(), null, "curl", "-s", "-X", "POST", "-H", "Content-Type: application/json",
+                "--unix-socket", d.socket.toString(), "--data", "{\"Cmd\":[\"echo\",\"from body\"],\"Env\":[\"B=2\"]}",
+                "http://x/v1.47/commit?container=bodied&repo=bodied&tag=v2&changes=LABEL%20k%3Dv")).out();
+        assertTrue(out.matches("\\{\"Id\":\"sha256:[0-9a-f]{64}\"}\n"), out);
+        assertEquals("from body\n", ok(d.docker("run", "--rm", "bodied:v2")).out());
+        assertEquals("[B=2 A=1] map[k:v]", ok(d.docker("image", "inspect", "-f", "{{.Config.Env}} {{.Config.Labels}}", "bodied:v2")).out().strip());
+        ok(d.docker("rm", "bodied"));
+    }
+
+    @Test
     void cpErrorsAreDockers() throws Exception {
         create("cperr", "true");
         Cmd.Result missing = d.docker("cp", "cperr:/no/such", d.dir.toString());
