@@ -336,7 +336,7 @@ public final class Builder {
             }
             Image local = images.store().tryResolve(name);
             if (local != null && !o.pull()) return local;
-            try {
+            {
                 Progress progress = new Progress(new OutputStream() {
                     private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
                     @Override public void write(int b) throws IOException {
@@ -352,10 +352,8 @@ public final class Builder {
                         }
                     }
                 });
+                // a failed pull fails the build, with --pull too, as in Docker
                 return pull.pull(ref, o.platform(), progress, o.registryAuth().get(ref.domain()));
-            } catch (BerthException e) {
-                if (local != null) return local;
-                throw e;
             }
         }
 
