@@ -319,8 +319,13 @@ public final class Builder {
         }
 
         private void checkPlatform(String platform) {
-            String p = platform == null || platform.isEmpty() ? o.platform() : platform;
+            check(o.platform());
+            check(platform);
+        }
+
+        private void check(String p) {
             if (p == null || p.isEmpty()) return;
+            p = p.toLowerCase(java.util.Locale.ROOT);
             if (!p.equals("linux") && !p.equals("linux/amd64") && !p.equals("linux/amd64/v1") && !p.equals("linux/x86_64")) {
                 throw BerthException.invalid("image with reference for platform " + p + " is not supported: this daemon builds linux/amd64");
             }
