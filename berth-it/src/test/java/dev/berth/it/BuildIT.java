@@ -364,6 +364,27 @@ class BuildIT extends BusyboxDaemonTest {
     }
 
     @Test
+    void fromScratchAndPlatforms() throws Exception {
+        Path ctx = context("scratch", Map.of("Dockerfile", """
+                FROM --platform=linux/amd64 scratch AS s
+                COPY busybox /bin/busybox
+                RUN ["/bin/busybox", "sh", "-c", "/bin/busybox mkdir -p /made && echo from-scratch > /made/it"]
+                ENTRYPOINT ["/bin/busybox"]
+                CMD ["cat", "/made/it"]
+                """));
+        Files.copy(Path.of("/bin/busybox"), ctx.resolve("busybox")); // Debian's busybox-static (bin/install-deps)
+        ok(build(ctx, "-t", "scratch:1", "--platform", "linux/amd64"));
+        assertEquals("from-scratch", ok(d.docker("run", "--rm", "scratch:1")).out().strip());
+        assertEquals("2", inspect("{{len .RootFS.Layers}}", "scratch:1"));
+        assertEquals("amd64 linux", inspect("{{.Architecture}} {{.Os}}", "scratch:1"));
+
+        Cmd.Result arm = build(ctx, "--platform", "linux/arm64");
+        assertNotEquals(0, arm.code());
+        assertTrue(arm.err().contains("linux/arm64"), arm::toString);
+        assertNoLeftovers();
+    }
+
+    @Test
     void errorsAreDockers() throws Exception {
         Path ctx = context("errors", Map.of("Dockerfile", "FROM busybox\nRUN true\nBOGUS thing\n"));
         Cmd.Result parse = build(ctx);

@@ -39,6 +39,22 @@ class DockerPyIT {
                 raise AssertionError("expected APIError")
             except docker.errors.APIError as e:
                 assert "executable file not found" in str(e.explanation), e.explanation
+            # build: docker-py sends its own context tar (with .dockerignore applied client-side too)
+            import io, os, tempfile
+            ctx = tempfile.mkdtemp()
+            with open(os.path.join(ctx, "Dockerfile"), "w") as f:
+                f.write("FROM busybox\\nARG MSG\\nCOPY hello.txt /hello.txt\\nRUN echo $MSG >> /hello.txt\\nCMD [\\"cat\\", \\"/hello.txt\\"]\\n")
+            with open(os.path.join(ctx, "hello.txt"), "w") as f:
+                f.write("hello from docker-py\\n")
+            img, logs = c.images.build(path=ctx, tag="pybuilt:1", buildargs={"MSG": "built"}, rm=True)
+            assert "pybuilt:1" in img.tags, img.tags
+            assert any("Successfully built" in l.get("stream", "") for l in logs), list(logs)
+            assert c.containers.run("pybuilt:1", remove=True) == b"hello from docker-py\\nbuilt\\n"
+            try:
+                c.images.build(fileobj=io.BytesIO(b"FROM busybox\\nRUN exit 4\\n"), rm=True)
+                raise AssertionError("expected BuildError")
+            except docker.errors.BuildError as e:
+                assert "returned a non-zero code: 4" in str(e), e
             print("ok")
             """;
 

@@ -413,7 +413,6 @@ public final class ImageLoad {
     }
 
     private static void stream(OutputStream out, String text) throws IOException {
-        out.write(Json.bytes(Map.of("stream", text)));
-        out.write('\n');
+        out.write(Json.line(Map.of("stream", text)));
     }
 }

@@ -319,8 +319,13 @@ public final class Builder {
         }
 
         private void checkPlatform(String platform) {
-            String p = platform == null || platform.isEmpty() ? o.platform() : platform;
+            check(o.platform());
+            check(platform);
+        }
+
+        private void check(String p) {
             if (p == null || p.isEmpty()) return;
+            p = p.toLowerCase(java.util.Locale.ROOT);
             if (!p.equals("linux") && !p.equals("linux/amd64") && !p.equals("linux/amd64/v1") && !p.equals("linux/x86_64")) {
                 throw BerthException.invalid("image with reference for platform " + p + " is not supported: this daemon builds linux/amd64");
             }
@@ -336,7 +341,7 @@ public final class Builder {
             }
             Image local = images.store().tryResolve(name);
             if (local != null && !o.pull()) return local;
-            try {
+            {
                 Progress progress = new Progress(new OutputStream() {
                     private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
                     @Override public void write(int b) throws IOException {
@@ -352,10 +357,8 @@ public final class Builder {
                         }
                     }
                 });
+                // a failed pull fails the build, with --pull too, as in Docker
                 return pull.pull(ref, o.platform(), progress, o.registryAuth().get(ref.domain()));
-            } catch (BerthException e) {
-                if (local != null) return local;
-                throw e;
             }
         }
 

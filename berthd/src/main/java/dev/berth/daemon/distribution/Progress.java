@@ -42,8 +42,7 @@ public final class Progress {
 
     private void emit(ObjectNode n) {
         try {
-            out.write(Json.bytes(n));
-            out.write('\n');
+            out.write(Json.line(n));
         } catch (IOException ignored) {
             // the client went away; the pull goes on
         }

@@ -145,8 +145,7 @@ public final class BuildRoutes {
 
         synchronized void line(ObjectNode n) throws IOException {
             if (out == null) out = res.stream(200, "application/json");
-            out.write(Json.bytes(n));
-            out.write('\n');
+            out.write(Json.line(n));
             out.flush();
         }
 

@@ -85,9 +85,7 @@ public final class ContainerRoutes {
         // Headers go out at once: the docker CLI waits for them before it starts the container.
         try (OutputStream out = res.stream(200, "application/json")) {
             int code = service.await(r, condition);
-            byte[] b = Json.bytes(ContainerStreams.waitResponse(code));
-            out.write(b);
-            out.write('\n');
+            out.write(Json.line(ContainerStreams.waitResponse(code)));
         }
     }
 

@@ -68,8 +68,7 @@ public final class ImageRoutes {
         List<String> changes = new ArrayList<>(req.queryAll("changes"));
         Image img = images.importTarball(req.body(), req.query("repo"), req.query("tag"), changes, req.query("message"), req.query("platform"));
         try (OutputStream out = res.stream(200, "application/json")) {
-            out.write(Json.bytes(Map.of("status", img.id().toString())));
-            out.write('\n');
+            out.write(Json.line(Map.of("status", img.id().toString())));
         }
     }
 

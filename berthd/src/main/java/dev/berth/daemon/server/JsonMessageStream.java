@@ -29,8 +29,7 @@ final class JsonMessageStream {
             // that just ends reads as success to the docker CLI
             if (!(e instanceof BerthException)) LOG.log(java.util.logging.Level.WARNING, "streamed operation failed", e);
             String msg = e.getMessage() == null ? e.toString() : e.getMessage();
-            out.write(Json.bytes(Map.of("errorDetail", Map.of("message", msg), "error", msg)));
-            out.write('\n');
+            out.write(Json.line(Map.of("errorDetail", Map.of("message", msg), "error", msg)));
         }
         out.close();
     }

@@ -38,6 +38,18 @@ public final class Json {
         }
     }
 
+    /**
+     * {@code o} as one JSON line (with its newline), to be written in one call: on a chunked
+     * stream each write is a chunk, and clients such as docker-py choke on a lone "\n" chunk
+     * at the end of a message stream.
+     */
+    public static byte[] line(Object o) {
+        byte[] b = bytes(o);
+        byte[] out = java.util.Arrays.copyOf(b, b.length + 1);
+        out[b.length] = '\n';
+        return out;
+    }
+
     /** {@code o} as JSON text. */
     public static String string(Object o) { return new String(bytes(o), java.nio.charset.StandardCharsets.UTF_8); }
 
