@@ -319,6 +319,12 @@ class ContainerFilesIT extends BusyboxDaemonTest {
         ok(d.docker("save", "-o", saved.toString(), "committed:v1"));
         assertEquals("etc/\netc/.wh.group\nhello\n", ok(sh("L=$(tar -xOf " + saved + " manifest.json | sed 's/.*\"Layers\":\\[\\([^]]*\\)\\].*/\\1/' | tr ',' '\\n' | tail -1 | tr -d '\"')"
                 + " && tar -xOf " + saved + " $L | tar -t")).out());
+        // a running container is committed as it is
+        ok(d.docker("run", "-d", "--name", "runningcommit", "busybox", "sh", "-c", "echo live > /live && touch /ready && exec sleep 1000"));
+        while (d.docker("cp", "runningcommit:/ready", "-").code() != 0) Thread.sleep(20);
+        ok(d.docker("commit", "runningcommit", "committed:live"));
+        assertEquals("live\n", ok(d.docker("run", "--rm", "committed:live", "cat", "/live")).out());
+        ok(d.docker("rm", "-f", "runningcommit"));
         // nothing changed: no new layer, an empty_layer history entry
         String same = ok(d.docker("commit", ok(d.docker("create", "busybox", "true")).out().strip())).out().strip();
         assertEquals("1", ok(d.docker("image", "inspect", "-f", "{{len .RootFS.Layers}}", same)).out().strip());

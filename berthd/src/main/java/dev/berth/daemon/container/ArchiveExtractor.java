@@ -51,6 +51,8 @@ final class ArchiveExtractor {
     private final int[] chown; // {uid, gid} or null
     /** Directories written, as {parent container path, name} → mtime: set once every entry is in. */
     private final Map<List<String>, Long> dirTimes = new LinkedHashMap<>();
+    private RootDirs.Dir lastParent;
+    private String lastParentPath;
 
     private ArchiveExtractor(int rootFd, String dest, boolean noOverwriteDirNonDir, int[] chown) {
         this.rootFd = rootFd;
@@ -70,7 +72,11 @@ final class ArchiveExtractor {
 
     private void run(InputStream in) throws IOException {
         TarArchiveInputStream tar = new TarArchiveInputStream(in);
-        for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) apply(e, tar);
+        try {
+            for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) apply(e, tar);
+        } finally {
+            if (lastParent != null) lastParent.close();
+        }
         for (Map.Entry<List<String>, Long> d : dirTimes.entrySet()) {
             try (RootDirs.Dir parent = RootDirs.open(rootFd, d.getKey().get(0), false)) {
                 Posix.utimensNoFollow(parent.host().resolve(d.getKey().get(1)).toString(), d.getValue());
@@ -90,17 +96,27 @@ final class ArchiveExtractor {
         String base = parts.getLast();
         String parentPath = join(dest, parts.subList(0, parts.size() - 1));
         String shown = join(dest, parts);
-        try (RootDirs.Dir parent = openParent(parentPath)) {
-            apply(e, data, type, parent, base, parts, shown, name);
-        }
+        apply(e, data, type, openParent(parentPath), base, parts, shown, name);
     }
 
+    /**
+     * The held parent directory of an entry. Consecutive entries mostly share their parent, so
+     * the last one is kept: it is the directory that was at that path when it was resolved,
+     * inside the root whatever happened to the path since.
+     */
     private RootDirs.Dir openParent(String parentPath) throws IOException {
+        if (lastParent != null && parentPath.equals(lastParentPath)) return lastParent;
+        if (lastParent != null) {
+            lastParent.close();
+            lastParent = null;
+        }
         try {
-            return RootDirs.open(rootFd, parentPath, true);
+            lastParent = RootDirs.open(rootFd, parentPath, true);
         } catch (java.nio.file.NotDirectoryException e) {
             throw BerthException.internal("mkdir " + parentPath + ": not a directory", null);
         }
+        lastParentPath = parentPath;
+        return lastParent;
     }
 
     private void apply(TarArchiveEntry e, InputStream data, char type, RootDirs.Dir parent, String base, List<String> parts,
@@ -143,6 +159,7 @@ final class ArchiveExtractor {
                 }
                 if (!(existing.isDirectory() && isDir)) {
                     RootDirs.removeTree(dir, base);
+                    lastParentPath = null; // the held parent may have been below what went: resolve again next time
                     dirTimes.remove(List.of(parent.path(), base));
                     existing = null;
                 }
