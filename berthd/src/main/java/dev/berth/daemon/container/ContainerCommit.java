@@ -54,12 +54,12 @@ public final class ContainerCommit {
                           List<String> changes, JsonNode config) {}
 
     public Digest commit(Options o) throws IOException {
+        // moby's RepoTagReference: no repository, no tag (a lone tag is ignored); never a digest
         ImageRef ref = null;
         if (o.repo() != null && !o.repo().isEmpty()) {
             ref = ImageRef.parse(o.repo());
+            if (ref.digest() != null) throw BerthException.invalid("cannot commit to digest reference");
             if (o.tag() != null && !o.tag().isEmpty()) ref = ref.withTag(o.tag());
-        } else if (o.tag() != null && !o.tag().isEmpty()) {
-            throw BerthException.invalid("invalid reference format: repository name must be given with a tag");
         }
         ContainerRecord r = containers.resolve(o.container() == null ? "" : o.container());
         ReentrantLock lock = containers.lock(r.id);
