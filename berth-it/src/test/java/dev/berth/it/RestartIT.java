@@ -11,6 +11,42 @@ import org.junit.jupiter.api.Test;
 class RestartIT {
 
     @Test
+    void killMinus9MidBuildLeavesNothingHalfMade() throws Exception {
+        assumeTrue(Fixtures.root(), "integration tests need root");
+        try (BerthDaemon d = new BerthDaemon()) {
+            d.start();
+            d.importBusybox();
+            java.nio.file.Path ctx = java.nio.file.Files.createDirectories(d.dir.resolve("ctx"));
+            java.nio.file.Files.writeString(ctx.resolve("f"), "f\n");
+            java.nio.file.Files.writeString(ctx.resolve("Dockerfile"), "FROM busybox\nCOPY f /f\nRUN echo started && sleep 30\n");
+            ProcessBuilder pb = new ProcessBuilder("/usr/local/bin/docker", "build", "-t", "crash:1", ctx.toString())
+                    .redirectErrorStream(true).redirectOutput(d.dir.resolve("build.out").toFile());
+            pb.environment().put("DOCKER_HOST", d.host());
+            Process build = pb.start();
+            build.getOutputStream().close();
+            for (int i = 0; i < 200 && !java.nio.file.Files.readString(d.dir.resolve("build.out")).contains("started"); i++) Thread.sleep(100);
+            assertTrue(java.nio.file.Files.readString(d.dir.resolve("build.out")).contains("started"));
+            // mid-RUN: a context, a view mount and a container's rootfs exist now
+            d.kill9();
+            build.waitFor();
+            d.start();
+            try (var s = java.nio.file.Files.list(d.dataRoot.resolve("builder/tmp"))) {
+                assertEquals(List.of(), s.toList(), "builder temp emptied at start");
+            }
+            try (var s = java.nio.file.Files.list(d.dataRoot.resolve("layers/tmp"))) {
+                assertEquals(List.of(), s.toList());
+            }
+            assertEquals(List.of(), Leaks.mountsUnder(d.dataRoot));
+            assertEquals(List.of(), Leaks.mountsUnder(d.execRoot));
+            // the step's container is recorded as exited; the cached COPY step is still usable
+            java.nio.file.Files.writeString(ctx.resolve("Dockerfile"), "FROM busybox\nCOPY f /f\nRUN echo again\n");
+            String out = ok(d.docker("build", "-t", "crash:1", ctx.toString())).out();
+            assertTrue(out.contains("Using cache"), out);
+            assertEquals("f\n", ok(d.docker("run", "--rm", "crash:1", "cat", "/f")).out());
+        }
+    }
+
+    @Test
     void killMinus9LeavesAStoreThatRestartsTruthfully() throws Exception {
         assumeTrue(Fixtures.root(), "integration tests need root");
         try (BerthDaemon d = new BerthDaemon()) {
