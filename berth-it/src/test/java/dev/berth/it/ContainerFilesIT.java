@@ -211,6 +211,30 @@ class ContainerFilesIT extends BusyboxDaemonTest {
         ok(d.docker("rm", "bodied"));
     }
 
+    /** docker-java: an independent client of the archive, changes and commit endpoints. */
+    @Test
+    void dockerJavaCopiesDiffsAndCommits() throws Exception {
+        var config = com.github.dockerjava.core.DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(d.host()).build();
+        var http = new com.github.dockerjava.zerodep.ZerodepDockerHttpClient.Builder().dockerHost(java.net.URI.create(d.host())).build();
+        try (com.github.dockerjava.api.DockerClient client = com.github.dockerjava.core.DockerClientImpl.getInstance(config, http)) {
+            String id = client.createContainerCmd("busybox").withCmd("true").withName("javafiles").exec().getId();
+            client.copyArchiveToContainerCmd(id).withTarInputStream(new java.io.ByteArrayInputStream(tar("hello.txt", "from java")))
+                    .withRemotePath("/tmp").exec();
+            try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+                    client.copyArchiveFromContainerCmd(id, "/tmp/hello.txt").exec())) {
+                assertEquals("hello.txt", in.getNextEntry().getName());
+                assertEquals("from java", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+            var changes = client.containerDiffCmd(id).exec();
+            assertEquals(List.of("/tmp:0", "/tmp/hello.txt:1"),
+                    changes.stream().map(c -> c.getPath() + ":" + c.getKind()).toList());
+            String image = client.commitCmd(id).withRepository("javafiles").withTag("1").withCmd("cat", "/tmp/hello.txt").exec();
+            assertTrue(image.startsWith("sha256:"), image);
+            assertEquals("from java", ok(d.docker("run", "--rm", "javafiles:1")).out());
+            client.removeContainerCmd(id).exec();
+        }
+    }
+
     @Test
     void cpErrorsAreDockers() throws Exception {
         create("cperr", "true");
