@@ -240,12 +240,14 @@ class BuildIT extends BusyboxDaemonTest {
                 FROM busybox
                 COPY --from=middle /tool /middle /out/
                 COPY --from=0 /tool /tool0
+                COPY --from=busybox /etc/passwd /from-image/
                 CMD ["cat", "/out/tool", "/out/middle", "/tool0"]
                 """));
         String out = ok(build(ctx, "-t", "multi:final")).out();
         assertFalse(out.contains("never-built"), out);
         assertFalse(out.contains("AS broken"), out);
         assertEquals("tool\nmiddle\ntool", run("multi:final").strip());
+        assertTrue(run("multi:final", "cat", "/from-image/passwd").contains("nobody:x:65534"), "COPY --from an image");
 
         ok(build(ctx, "-t", "multi:middle", "--target", "middle"));
         assertEquals("middle", run("multi:middle", "cat", "/middle").strip());

@@ -228,8 +228,8 @@ public final class Builder {
             Stage base = stageNamed(df.expander(metaArgs).word(s.from().image()), s.index());
             if (base != null) need(base, needed);
             for (Instruction in : s.instructions()) {
-                String from = in instanceof Instruction.Copy c ? c.from() : in instanceof Instruction.Add a ? null : null;
-                if (from == null) continue;
+                if (!(in instanceof Instruction.Copy c) || c.from() == null) continue;
+                String from = c.from();
                 Stage dep = stageNamed(from, s.index());
                 if (dep != null) need(dep, needed);
             }
@@ -272,9 +272,7 @@ public final class Builder {
                 s.image = baseImage(base);
             }
             if (s.image != null) {
-                JsonNode c = s.image.containerConfig();
-                s.config = c.isObject() ? ((ObjectNode) c).deepCopy() : Json.obj();
-                s.author = s.image.config().path("author").asText(null);
+                enter(s, s.image);
                 say(" ---> " + Ids.shortId(s.image.id().hex()) + "\n");
             } else {
                 s.config = Json.obj();
@@ -283,7 +281,7 @@ public final class Builder {
             List<String> env = Json.strings(s.config, "Env");
             if (env == null || env.stream().noneMatch(e -> e.startsWith("PATH="))) {
                 List<String> withPath = new ArrayList<>();
-                withPath.add("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+                withPath.add("PATH=" + ContainerService.DEFAULT_PATH);
                 if (env != null) withPath.addAll(env);
                 s.config.set("Env", strings(withPath));
             }
@@ -314,7 +312,7 @@ public final class Builder {
                 new TreeMap<>(o.labels()).forEach(labels::put);
                 commitConfig(s, "LABEL " + line.substring(6), "LABEL|" + new TreeMap<>(o.labels()));
             }
-            if (s.image == null) s.image = commit(s, null, "", null, true);
+            if (s.image == null) s.image = commit(s, null, "", null);
             return s.image;
         }
 
@@ -341,32 +339,37 @@ public final class Builder {
             }
             Image local = images.store().tryResolve(name);
             if (local != null && !o.pull()) return local;
-            {
-                Progress progress = new Progress(new OutputStream() {
-                    private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
-                    @Override public void write(int b) throws IOException {
-                        if (b != '\n') {
-                            line.write(b);
-                            return;
-                        }
-                        JsonNode n = Json.parse(line.toByteArray());
-                        line.reset();
-                        String st = n.path("status").asText("");
-                        if (!n.has("progressDetail") || n.path("progressDetail").isEmpty()) {
-                            say((n.has("id") ? n.get("id").asText() + ": " : "") + st + "\n");
-                        }
+            Progress progress = new Progress(new OutputStream() {
+                private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+                @Override public void write(int b) throws IOException {
+                    if (b != '\n') {
+                        line.write(b);
+                        return;
                     }
-                });
-                // a failed pull fails the build, with --pull too, as in Docker
-                return pull.pull(ref, o.platform(), progress, o.registryAuth().get(ref.domain()));
-            }
+                    JsonNode n = Json.parse(line.toByteArray());
+                    line.reset();
+                    String st = n.path("status").asText("");
+                    if (!n.has("progressDetail") || n.path("progressDetail").isEmpty()) {
+                        say((n.has("id") ? n.get("id").asText() + ": " : "") + st + "\n");
+                    }
+                }
+            });
+            // a failed pull fails the build, with --pull too, as in Docker
+            return pull.pull(ref, o.platform(), progress, o.registryAuth().get(ref.domain()));
         }
 
         // ---- instructions ---------------------------------------------------------------------
 
+        /** The stage's ENV list (never null). */
+        private List<String> envList(StageState s) {
+            List<String> env = Json.strings(s.config, "Env");
+            return env == null ? List.of() : env;
+        }
+
+        /** What variables expand to: the ARGs in scope, overridden by ENV. */
         private Map<String, String> env(StageState s) {
             Map<String, String> env = new LinkedHashMap<>(s.args);
-            for (String kv : Json.strings(s.config, "Env") == null ? List.<String>of() : Json.strings(s.config, "Env")) {
+            for (String kv : envList(s)) {
                 int eq = kv.indexOf('=');
                 if (eq > 0) env.put(kv.substring(0, eq), kv.substring(eq + 1));
             }
@@ -381,7 +384,7 @@ public final class Builder {
                 case Instruction.Copy c -> copy(s, c.sources(), c.dest(), c.from(), c.chown(), c.chmod(), c.heredocs(), false, c.original());
                 case Instruction.Add a -> copy(s, a.sources(), a.dest(), null, a.chown(), a.chmod(), a.heredocs(), true, a.original());
                 case Instruction.Env e -> {
-                    List<String> env = new ArrayList<>(Json.strings(s.config, "Env") == null ? List.of() : Json.strings(s.config, "Env"));
+                    List<String> env = new ArrayList<>(envList(s));
                     StringBuilder text = new StringBuilder();
                     for (Instruction.KeyValue kv : e.pairs()) {
                         env.removeIf(x -> x.equals(kv.key()) || x.startsWith(kv.key() + "="));
@@ -421,9 +424,6 @@ public final class Builder {
                             added.add(spec);
                         }
                     }
-                    List<String> all = new ArrayList<>();
-                    ports.fieldNames().forEachRemaining(all::add);
-                    all.sort(null);
                     commitConfig(s, "EXPOSE " + String.join(" ", added.stream().sorted().toList()), "EXPOSE|" + added);
                 }
                 case Instruction.Workdir w -> workdir(s, w.path());
@@ -518,32 +518,37 @@ public final class Builder {
 
         // ---- commits and the cache ------------------------------------------------------------
 
+        /** The stage continues from {@code img}: its image, config and author. */
+        private void enter(StageState s, Image img) {
+            s.image = img;
+            JsonNode c = img.containerConfig();
+            s.config = c.isObject() ? ((ObjectNode) c).deepCopy() : Json.obj();
+            s.author = img.config().path("author").asText(null);
+        }
+
         /** A config-only step: cached, or a new image without a layer. */
         private void commitConfig(StageState s, String text, String key) throws IOException {
             if (useCache(s, key)) return;
-            s.image = commit(s, shellText(s) + " #(nop)  " + text, key, null, true);
+            s.image = commit(s, shellText(s) + " #(nop)  " + text, key, null);
             say(" ---> " + Ids.shortId(s.image.id().hex()) + "\n");
         }
 
-        private String cacheKey(StageState s, String key) {
+        private String cacheKey(String key) {
             return Digest.of(("berth-build-v1\nepoch=" + epoch + "\n" + key).getBytes(StandardCharsets.UTF_8)).hex();
         }
 
         /** Looks the step up among the current image's children; on a hit the stage moves to it. */
         private boolean useCache(StageState s, String key) throws IOException {
             if (o.noCache()) return false;
-            Image hit = images.store().cached(s.image == null ? null : s.image.id(), cacheKey(s, key));
+            Image hit = images.store().cached(s.image == null ? null : s.image.id(), cacheKey(key));
             if (hit == null) return false;
-            s.image = hit;
-            JsonNode c = hit.containerConfig();
-            s.config = c.isObject() ? ((ObjectNode) c).deepCopy() : Json.obj();
-            s.author = hit.config().path("author").asText(null);
+            enter(s, hit);
             say(" ---> Using cache\n ---> " + Ids.shortId(hit.id().hex()) + "\n");
             return true;
         }
 
         /** Writes the image config for the stage's current state (+ a layer) as a child of its image. */
-        private Image commit(StageState s, String createdBy, String key, ImageService.NewLayer layer, boolean emptyLayer) throws IOException {
+        private Image commit(StageState s, String createdBy, String key, ImageService.NewLayer layer) throws IOException {
             ObjectNode cfg;
             if (s.image != null) {
                 cfg = s.image.config().deepCopy();
@@ -562,7 +567,7 @@ public final class Builder {
             if (createdBy != null) {
                 ArrayNode history = cfg.path("history").isArray() ? (ArrayNode) cfg.get("history") : cfg.putArray("history");
                 ObjectNode h = history.addObject().put("created", now).put("created_by", createdBy);
-                if (emptyLayer) h.put("empty_layer", true);
+                if (layer == null) h.put("empty_layer", true);
             }
             if (layer != null) {
                 ObjectNode rootfs = cfg.path("rootfs").isObject() ? (ObjectNode) cfg.get("rootfs") : cfg.putObject("rootfs");
@@ -570,7 +575,7 @@ public final class Builder {
                 (rootfs.path("diff_ids").isArray() ? (ArrayNode) rootfs.get("diff_ids") : rootfs.putArray("diff_ids")).add(layer.diffId().toString());
             }
             Digest id = images.content().put(Json.bytes(cfg));
-            return images.store().add(id, s.image == null ? null : s.image.id(), key.isEmpty() ? null : cacheKey(s, key));
+            return images.store().add(id, s.image == null ? null : s.image.id(), key.isEmpty() ? null : cacheKey(key));
         }
 
         private Digest topChain(StageState s) {
@@ -588,15 +593,13 @@ public final class Builder {
             }
             // build args in scope reach the command as environment (ENV wins), and are part of
             // the step's identity, as Docker's "|N k=v" history prefix shows
-            Map<String, String> envNow = env(s);
             List<String> argEnv = new ArrayList<>();
             StringBuilder prefix = new StringBuilder();
             int n = 0;
             TreeMap<String, String> argsSorted = new TreeMap<>(s.args);
+            List<String> stageEnv = envList(s);
             for (Map.Entry<String, String> e : argsSorted.entrySet()) {
-                boolean fromEnv = Json.strings(s.config, "Env") != null
-                        && Json.strings(s.config, "Env").stream().anyMatch(x -> x.startsWith(e.getKey() + "="));
-                if (fromEnv) continue;
+                if (stageEnv.stream().anyMatch(x -> x.startsWith(e.getKey() + "="))) continue; // ENV wins
                 argEnv.add(e.getKey() + "=" + e.getValue());
                 prefix.append(' ').append(e.getKey()).append('=').append(e.getValue());
                 n++;
@@ -610,7 +613,7 @@ public final class Builder {
             String createdBy = (n > 0 ? "|" + n + prefix + " " : "") + String.join(" ", argv);
             String key = "RUN|" + Json.string(argv) + "|" + argEnv + "|net=" + (r.network() != null ? r.network() : networkMode());
             if (useCache(s, key)) return;
-            if (s.image == null) s.image = commit(s, null, "", null, true);
+            if (s.image == null) s.image = commit(s, null, "", null);
 
             ObjectNode body = Json.obj();
             body.put("Image", s.image.id().toString());
@@ -645,7 +648,7 @@ public final class Builder {
                 Path upper = containers.store().dir(c.id).resolve("fs/upper");
                 ImageService.NewLayer layer = images.addLayer(upper, topChain(s), epoch, RUN_LAYER, o.rm());
                 removeContainer = o.rm();
-                s.image = commit(s, createdBy, key, layer, false);
+                s.image = commit(s, createdBy, key, layer);
             } finally {
                 if (removeContainer) {
                     try {
@@ -703,7 +706,7 @@ public final class Builder {
                     }
                 }
             }
-            s.image = commit(s, shellText(s) + " #(nop) WORKDIR " + wd, key, layer, layer == null);
+            s.image = commit(s, shellText(s) + " #(nop) WORKDIR " + wd, key, layer);
             say(" ---> " + Ids.shortId(s.image.id().hex()) + "\n");
         }
 
@@ -806,7 +809,7 @@ public final class Builder {
                             }
                         }
                         ImageService.NewLayer layer = images.addLayer(dir, topChain(s), epoch, p -> true, true);
-                        s.image = commit(s, createdBy, key.toString(), layer, false);
+                        s.image = commit(s, createdBy, key.toString(), layer);
                     } finally {
                         if (Files.exists(dir)) AtomicFiles.deleteTree(dir);
                     }

@@ -41,7 +41,7 @@ import java.util.logging.Logger;
  */
 public final class ContainerService implements ImageService.ContainerUsage {
     private static final Logger LOG = Logger.getLogger(ContainerService.class.getName());
-    static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     private final DaemonConfig cfg;
     private final ContainerStore store;
