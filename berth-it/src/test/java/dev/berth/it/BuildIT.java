@@ -186,6 +186,13 @@ class BuildIT extends BusyboxDaemonTest {
             int layers = Integer.parseInt(inspect("{{len .RootFS.Layers}}", "corpus:all"));
             assertEquals(1 + 4 + 10 + 2, layers); // base, 4 RUN, 10 COPY/ADD, 2 WORKDIR making their directory
 
+            // berth build sends the same context: every step is a cache hit, the same image results
+            Cmd.Result berth = ok(d.berth("build", "-t", "corpus:berth", "--build-arg", "VERSION=7", "--build-arg", "UNUSED=1", ctx.toString()));
+            assertEquals(31, count(berth.out(), "Using cache"), berth.out());
+            assertEquals(inspect("{{.Id}}", "corpus:all"), inspect("{{.Id}}", "corpus:berth"));
+            String quiet = ok(d.berth("build", "-q", "--build-arg", "VERSION=7", "--build-arg", "UNUSED=1", ctx.toString())).out().strip();
+            assertEquals(inspect("{{.Id}}", "corpus:all"), quiet);
+
             // the ONBUILD trigger runs in a child build
             Path child = context("child", Map.of("Dockerfile", "FROM corpus:all\nRUN true\n"));
             String childOut = ok(build(child, "-t", "corpus:child")).out();

@@ -739,12 +739,14 @@ public final class Builder {
                 List<Path> downloads = new ArrayList<>();
                 List<String> downloadNames = new ArrayList<>();
                 List<Long> downloadTimes = new ArrayList<>();
+                List<String> downloadUrls = new ArrayList<>();
                 try {
                     for (String src : sources) {
                         if (add && (src.startsWith("http://") || src.startsWith("https://"))) {
                             Path f = tmp.resolve("dl-" + UUID.randomUUID());
                             long mtime = download(src, f);
                             downloads.add(f);
+                            downloadUrls.add(src);
                             downloadNames.add(urlName(src));
                             downloadTimes.add(mtime);
                             continue;
@@ -765,7 +767,7 @@ public final class Builder {
                     String hash = BuildContext.contentHash(local, base);
                     key.append(hash);
                     for (int i = 0; i < downloads.size(); i++) {
-                        key.append("|url=").append(sources.get(i)).append('@').append(BuildContext.contentHash(List.of(downloads.get(i)), downloads.get(i).getParent()));
+                        key.append("|url=").append(downloadUrls.get(i)).append('@').append(fileDigest(downloads.get(i))).append('@').append(downloadTimes.get(i));
                     }
                     if (heredocs != null) for (Heredoc h : heredocs) key.append("|heredoc=").append(h.name()).append('=').append(h.content());
                     String kind = count > 1 ? "multi" : !local.isEmpty() && Files.isDirectory(local.getFirst(), LinkOption.NOFOLLOW_LINKS) ? "dir" : "file";
@@ -877,6 +879,16 @@ public final class Builder {
         String name = path.substring(path.lastIndexOf('/') + 1);
         if (name.isEmpty()) throw BerthException.invalid("cannot determine filename from url: " + url);
         return name;
+    }
+
+    /** The sha256 of a file's content (a download: its temp name must not matter). */
+    static String fileDigest(Path f) throws IOException {
+        java.security.MessageDigest md = Digest.sha256();
+        try (InputStream in = Files.newInputStream(f)) {
+            byte[] buf = new byte[65536];
+            for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
+        }
+        return Digest.of(md).hex();
     }
 
     /** Whether a file is a tar archive (plain, gzip, bzip2 or xz), which ADD unpacks. */
