@@ -394,6 +394,26 @@ class BuildIT extends BusyboxDaemonTest {
     }
 
     @Test
+    void fromPullsFromARegistry() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(LocalRegistry.available(), "docker-registry and skopeo are installed by bin/install-deps --test");
+        try (LocalRegistry reg = new LocalRegistry()) {
+            Path layout = d.dir.resolve("oci-build");
+            LocalRegistry.ociLayout(layout, Fixtures.busyboxTar(), "latest", null);
+            reg.push(layout, "latest", "base/bb:1");
+            Path ctx = context("pull", Map.of("Dockerfile", "FROM " + reg.host() + "/base/bb:1\nRUN echo pulled > /p\n"));
+            String out = ok(build(ctx, "-t", "pulled:1")).out();
+            assertTrue(out.contains("Pulling from base/bb"), out);
+            assertEquals("pulled", run("pulled:1", "cat", "/p").strip());
+            // --pull asks again (the image is up to date); a registry that is gone fails the build
+            ok(build(ctx, "--pull"));
+            reg.close();
+            Cmd.Result gone = build(ctx, "--pull");
+            assertNotEquals(0, gone.code(), gone::toString);
+        }
+        assertNoLeftovers();
+    }
+
+    @Test
     void errorsAreDockers() throws Exception {
         Path ctx = context("errors", Map.of("Dockerfile", "FROM busybox\nRUN true\nBOGUS thing\n"));
         Cmd.Result parse = build(ctx);
