@@ -1,0 +1,91 @@
+package dev.berth.registry;
+
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import dev.berth.registry.http.RegistryHttp;
+import dev.berth.registry.storage.FsRegistryStorage;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running registry: the JDK's HTTP(S) server with one virtual thread per exchange, the
+ * filesystem storage, and the sweeper that cancels upload sessions older than the expiry.
+ */
+public final class RegistryServer implements AutoCloseable {
+    private final HttpServer http;
+    private final ExecutorService executor;
+    private final ScheduledExecutorService sweeper;
+    private final StorageLock lock;
+
+    private RegistryServer(HttpServer http, ExecutorService executor, ScheduledExecutorService sweeper, StorageLock lock) {
+        this.http = http;
+        this.executor = executor;
+        this.sweeper = sweeper;
+        this.lock = lock;
+    }
+
+    public static RegistryServer start(RegistryConfig config, Authorizer authorizer) throws IOException, GeneralSecurityException {
+        // Small answers (manifests, 202s) go out at once instead of waiting for Nagle's timer.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+        StorageLock lock = null;
+        if (!config.readOnly()) {
+            lock = StorageLock.tryAcquire(config.storage());
+            if (lock == null) {
+                throw new IllegalStateException("storage " + config.storage()
+                        + " is in use by another read-write berth-registry or a running gc");
+            }
+        }
+        try {
+            Registry registry = new Registry(new FsRegistryStorage(config.storage()));
+            HttpServer http;
+            if (config.tlsCertificate() != null) {
+                HttpsServer https = HttpsServer.create(config.addr(), 1024);
+                https.setHttpsConfigurator(new HttpsConfigurator(Tls.context(config.tlsCertificate(), config.tlsKey())));
+                http = https;
+            } else {
+                http = HttpServer.create(config.addr(), 1024);
+            }
+            ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+            http.setExecutor(executor);
+            http.createContext("/", new RegistryHttp(registry, authorizer, config.readOnly(), config.deleteEnabled()));
+            ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "upload-sweeper");
+                t.setDaemon(true);
+                return t;
+            });
+            if (!config.readOnly()) {
+                Duration expiry = config.uploadExpiry();
+                long period = Math.max(1000, Math.min(expiry.toMillis() / 4, Duration.ofMinutes(10).toMillis()));
+                sweeper.scheduleWithFixedDelay(() -> {
+                    try {
+                        registry.expireUploads(expiry, Instant.now());
+                    } catch (IOException | RuntimeException e) {
+                        System.err.println("berth-registry: expiring uploads: " + e);
+                    }
+                }, period, period, TimeUnit.MILLISECONDS);
+            }
+            http.start();
+            return new RegistryServer(http, executor, sweeper, lock);
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            if (lock != null) lock.close();
+            throw e;
+        }
+    }
+
+    public InetSocketAddress address() { return http.getAddress(); }
+
+    @Override public void close() throws IOException {
+        http.stop(0);
+        sweeper.shutdownNow();
+        executor.shutdownNow();
+        if (lock != null) lock.close();
+    }
+}
