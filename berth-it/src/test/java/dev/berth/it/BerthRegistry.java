@@ -1,0 +1,74 @@
+package dev.berth.it;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** bin/berth-registry serving a temp storage on a free 127.0.0.1 port, as a process. */
+public final class BerthRegistry implements AutoCloseable {
+    public final Path dir;
+    public final Path storage;
+    public final int port;
+    private final List<String> extra;
+    private Process process;
+
+    public BerthRegistry(String... extraArgs) throws Exception {
+        dir = Files.createTempDirectory(Path.of("/tmp"), "berth-registry-it-");
+        storage = dir.resolve("storage");
+        extra = List.of(extraArgs);
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        start();
+    }
+
+    public BerthRegistry start() throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(BerthDaemon.HOME.resolve("bin/berth-registry").toString(), "serve",
+                "--addr", host(), "--storage", storage.toString()));
+        cmd.addAll(extra);
+        process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("registry.log").toFile())).start();
+        HttpClient client = HttpClient.newHttpClient();
+        for (int i = 0; i < 200; i++) {
+            if (!process.isAlive()) throw new IllegalStateException("berth-registry exited: " + log());
+            try {
+                HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(url("/v2/"))).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) return this;
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("berth-registry did not answer: " + log());
+    }
+
+    public String host() { return "127.0.0.1:" + port; }
+
+    public String url(String path) { return "http://" + host() + path; }
+
+    public String log() throws IOException { return Files.readString(dir.resolve("registry.log")); }
+
+    /** SIGKILL, as a crash. */
+    public void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    @Override public void close() throws Exception {
+        if (process != null) {
+            process.destroy();
+            process.waitFor();
+        }
+        Cmd.run(Map.of(), null, "rm", "-rf", dir.toString());
+    }
+}
