@@ -82,6 +82,17 @@ class FsRegistryStorageTest {
         assertEquals(digest("abcdef"), again.commitUpload(u.id(), digest("abcdef")).digest());
     }
 
+    @Test void aChunkCutOffByACrashIsDroppedOnRestart() throws Exception {
+        var u = new FsRegistryStorage(dir).createUpload(REPO);
+        new FsRegistryStorage(dir).appendUpload(u.id(), 0, in("acked"));
+        // What a kill -9 in the middle of the next append leaves: bytes past the recorded size.
+        Files.writeString(dir.resolve("uploads").resolve(u.id()).resolve("data"), "acked half-writ");
+        RegistryStorage again = new FsRegistryStorage(dir);
+        assertEquals(5, again.upload(u.id()).orElseThrow().size());
+        assertEquals(10, again.appendUpload(u.id(), 5, in(" more")));
+        assertEquals(digest("acked more"), again.commitUpload(u.id(), digest("acked more")).digest());
+    }
+
     @Test void linksTagsReferrersRepositories() throws Exception {
         RegistryStorage s = new FsRegistryStorage(dir);
         Digest m = s.putBlob("{}".getBytes(StandardCharsets.UTF_8));

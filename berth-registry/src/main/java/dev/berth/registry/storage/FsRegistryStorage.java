@@ -30,14 +30,15 @@ import java.util.regex.Pattern;
  * The filesystem implementation, laid out like the daemon's content store:
  * <pre>
  * blobs/sha256/&lt;hex&gt;                                   verified content (uploads, manifests)
- * uploads/&lt;uuid&gt;/{data,repository,started}             open sessions
+ * uploads/&lt;uuid&gt;/{data,size,repository,started}        open sessions (size: acknowledged bytes)
  * repositories/&lt;name&gt;/_layers/sha256/&lt;hex&gt;               blob links (empty files)
  * repositories/&lt;name&gt;/_manifests/revisions/sha256/&lt;hex&gt;   manifest links (content: media type)
  * repositories/&lt;name&gt;/_manifests/tags/&lt;tag&gt;               tag links (content: digest)
  * repositories/&lt;name&gt;/_referrers/sha256/&lt;subject&gt;/&lt;hex&gt;   referrer links (empty files)
  * </pre>
  * Repository name components never start with {@code _}, so the link directories cannot clash
- * with nested repositories. Crash safety: session bytes are fsynced before an append returns;
+ * with nested repositories. Crash safety: session bytes are fsynced, then the session's size recorded atomically, before
+ * an append returns (a restart truncates the data to that size, dropping a half-written chunk);
  * a blob is renamed into {@code blobs/} only after its digest was checked, then the directory is
  * fsynced; links and tags are written with {@link AtomicFiles} (temp file, fsync, rename).
  * Session hashes live in memory and are recomputed from the data file after a restart.
@@ -54,7 +55,7 @@ public final class FsRegistryStorage implements RegistryStorage {
     private static final class Session {
         final ReentrantLock lock = new ReentrantLock();
         MessageDigest md;
-        long size = -1; // -1: not hashed yet (after a restart)
+        volatile long size = -1; // -1: not hashed yet (after a restart)
         boolean ended;
     }
 
@@ -179,7 +180,9 @@ public final class FsRegistryStorage implements RegistryStorage {
         try {
             RepositoryName repo = new RepositoryName(Files.readString(dir.resolve("repository")).trim());
             Instant started = Instant.ofEpochMilli(Long.parseLong(Files.readString(dir.resolve("started")).trim()));
-            return Optional.of(new UploadInfo(id, repo, Files.size(dir.resolve("data")), started));
+            Session live = sessions.get(id);
+            long size = live != null && live.size >= 0 ? live.size : Math.min(recordedSize(dir), Files.size(dir.resolve("data")));
+            return Optional.of(new UploadInfo(id, repo, size, started));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
@@ -197,9 +200,15 @@ public final class FsRegistryStorage implements RegistryStorage {
                 throw new UploadUnknownException(id);
             }
             if (s.size < 0) {
-                // After a restart: the file holds exactly the acknowledged bytes (appends that
-                // failed were truncated away; a crash mid-append may leave unacknowledged bytes,
-                // which the client's next offset check will reveal).
+                // After a restart: the session holds the bytes up to its recorded size; anything
+                // beyond came from an append that was never acknowledged (a crash mid-chunk).
+                long acknowledged = recordedSize(dir);
+                try (FileChannel ch = FileChannel.open(data, StandardOpenOption.WRITE)) {
+                    if (ch.size() > acknowledged) {
+                        ch.truncate(acknowledged);
+                        ch.force(false);
+                    }
+                }
                 MessageDigest md = Digest.sha256();
                 long size = 0;
                 try (InputStream in = Files.newInputStream(data)) {
@@ -216,6 +225,14 @@ public final class FsRegistryStorage implements RegistryStorage {
         } catch (IOException | RuntimeException e) {
             s.lock.unlock();
             throw e;
+        }
+    }
+
+    private static long recordedSize(Path dir) throws IOException {
+        try {
+            return Long.parseLong(Files.readString(dir.resolve("size")).trim());
+        } catch (NoSuchFileException | NumberFormatException e) {
+            return 0;
         }
     }
 
@@ -248,6 +265,8 @@ public final class FsRegistryStorage implements RegistryStorage {
                     throw e;
                 }
             }
+            // The bytes are durable; recording the size acknowledges them (a restart keeps exactly these).
+            AtomicFiles.write(uploads.resolve(id).resolve("size"), Long.toString(size).getBytes(StandardCharsets.UTF_8));
             s.md = md;
             s.size = size;
             return size;
