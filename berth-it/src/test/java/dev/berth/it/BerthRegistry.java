@@ -58,6 +58,20 @@ public final class BerthRegistry implements AutoCloseable {
 
     public String log() throws IOException { return Files.readString(dir.resolve("registry.log")); }
 
+    /** SIGTERM and wait. */
+    public void stop() throws InterruptedException {
+        process.destroy();
+        process.waitFor();
+    }
+
+    /** {@code bin/berth-registry gc [args] --storage <this storage>}. */
+    public Cmd.Result gc(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(BerthDaemon.HOME.resolve("bin/berth-registry").toString(), "gc"));
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("--storage", storage.toString()));
+        return Cmd.run(Map.of(), null, cmd.toArray(String[]::new));
+    }
+
     /** SIGKILL, as a crash. */
     public void kill9() throws InterruptedException {
         process.destroyForcibly();

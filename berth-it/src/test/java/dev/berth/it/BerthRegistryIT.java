@@ -112,6 +112,38 @@ class BerthRegistryIT {
         }
     }
 
+    @Test
+    void gcRefusesBesideAWriterAndSweepsWhatNothingReferences() throws Exception {
+        assumeTrue(skopeo(), "skopeo is installed by bin/install-deps --test");
+        try (BerthRegistry reg = new BerthRegistry()) {
+            Path layout = reg.dir.resolve("layout");
+            LocalRegistry.OciImage img = LocalRegistry.ociLayout(layout, Fixtures.busyboxTar(), "single", null);
+            ok(Cmd.run(Map.of(), null, "skopeo", "copy", "--dest-tls-verify=false", "oci:" + layout + ":single",
+                    "docker://" + reg.host() + "/gc/kept:v1"));
+            ok(Cmd.run(Map.of(), null, "skopeo", "copy", "--dest-tls-verify=false", "oci:" + layout + ":single",
+                    "docker://" + reg.host() + "/gc/dropped:v1"));
+            byte[] orphan = "an orphan blob".getBytes(StandardCharsets.UTF_8);
+            String orphanDigest = LocalRegistry.sha(orphan);
+            assertEquals(201, send("POST", reg.url("/v2/gc/dropped/blobs/uploads/?digest=" + orphanDigest),
+                    new String(orphan, StandardCharsets.UTF_8)).statusCode());
+            assertEquals(202, send("DELETE", reg.url("/v2/gc/dropped/manifests/" + img.manifest()), null).statusCode());
+
+            Cmd.Result busy = reg.gc();
+            assertEquals(1, busy.code(), busy::toString);
+            assertTrue(busy.err().contains("read-write berth-registry"), busy::toString);
+            reg.stop();
+            Cmd.Result dry = ok(reg.gc("--dry-run"));
+            assertTrue(dry.out().startsWith("would delete 1 blobs"), dry::toString); // the layers stay: gc/kept uses them
+            Cmd.Result done = ok(reg.gc());
+            assertTrue(done.out().startsWith("deleted 1 blobs"), done::toString);
+            reg.start();
+            assertEquals(404, send("GET", reg.url("/v2/gc/dropped/blobs/" + orphanDigest), null).statusCode());
+            Path out = reg.dir.resolve("out");
+            ok(Cmd.run(Map.of(), null, "skopeo", "copy", "--src-tls-verify=false", "docker://" + reg.host() + "/gc/kept:v1",
+                    "oci:" + out + ":back"));
+        }
+    }
+
     /** The same requests to berth-registry and to distribution: same status codes, error codes and key headers. */
     @Test
     void answersLikeDistribution() throws Exception {
