@@ -24,6 +24,7 @@ import java.util.Set;
  *            "access": [{"account": "alice", "name": "alice/*", "actions": ["pull", "push"]},
  *                       {"account": "*", "name": "public/*", "actions": ["pull"]}]}}
  * </pre>
+ * Relative paths are resolved against {@code baseDir} (the config file's directory).
  * Errors are {@link IllegalArgumentException}s naming the key at fault.
  */
 public record Auth(RegistryAuthorizer authorizer, Optional<TokenService> tokenService) {
@@ -31,14 +32,18 @@ public record Auth(RegistryAuthorizer authorizer, Optional<TokenService> tokenSe
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static Auth fromConfig(Map<String, ?> auth) {
-        return fromConfig(JSON.valueToTree(auth), Clock.systemUTC());
+        return fromConfig(JSON.valueToTree(auth), Path.of(""), Clock.systemUTC());
     }
 
     public static Auth fromConfig(JsonNode auth) {
-        return fromConfig(auth, Clock.systemUTC());
+        return fromConfig(auth, Path.of(""), Clock.systemUTC());
     }
 
-    public static Auth fromConfig(JsonNode auth, Clock clock) {
+    public static Auth fromConfig(JsonNode auth, Path baseDir) {
+        return fromConfig(auth, baseDir, Clock.systemUTC());
+    }
+
+    public static Auth fromConfig(JsonNode auth, Path baseDir, Clock clock) {
         if (auth == null || !auth.isObject() || auth.size() != 1) {
             throw new IllegalArgumentException("auth must be an object with exactly one of \"htpasswd\" or \"token\"");
         }
@@ -48,7 +53,7 @@ public record Auth(RegistryAuthorizer authorizer, Optional<TokenService> tokenSe
             case "htpasswd" -> {
                 keys(c, "auth.htpasswd", Set.of("realm", "path"));
                 String realm = optionalText(c, "realm", "auth.htpasswd", "berth-registry");
-                Htpasswd file = Htpasswd.load(Path.of(text(c, "path", "auth.htpasswd")));
+                Htpasswd file = Htpasswd.load(baseDir.resolve(text(c, "path", "auth.htpasswd")));
                 yield new Auth(new BasicAuthorizer(realm, file), Optional.empty());
             }
             case "token" -> {
@@ -62,7 +67,7 @@ public record Auth(RegistryAuthorizer authorizer, Optional<TokenService> tokenSe
                 JsonNode acc = c.get("accounts");
                 if (acc != null && !acc.isNull()) {
                     keys(acc, where + ".accounts", Set.of("htpasswd"));
-                    accounts = Htpasswd.load(Path.of(text(acc, "htpasswd", where + ".accounts")));
+                    accounts = Htpasswd.load(baseDir.resolve(text(acc, "htpasswd", where + ".accounts")));
                 }
                 AccessList access = AccessList.fromJson(c.get("access"));
                 String realm = text(c, "realm", where);
@@ -75,7 +80,7 @@ public record Auth(RegistryAuthorizer authorizer, Optional<TokenService> tokenSe
                 TokenSettings settings = new TokenSettings(realm, text(c, "service", where),
                         optionalText(c, "issuer", where, "berth-registry token service"),
                         Duration.ofSeconds(exp == null ? 300 : exp.asLong()),
-                        SigningKey.loadOrGenerate(Path.of(text(c, "key", where))));
+                        SigningKey.loadOrGenerate(baseDir.resolve(text(c, "key", where))));
                 yield new Auth(new TokenAuthorizer(settings, clock), Optional.of(new TokenService(settings, accounts, access, clock)));
             }
             default -> throw new IllegalArgumentException("auth: unknown kind \"" + kind + "\" (htpasswd or token)");
