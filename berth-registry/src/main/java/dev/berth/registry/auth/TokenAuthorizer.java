@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The registry side of the token flow. A request without a bearer token gets 401 and
@@ -22,8 +23,16 @@ import java.util.Set;
 public final class TokenAuthorizer implements RegistryAuthorizer {
     static final Duration LEEWAY = Duration.ofSeconds(60);
 
+    private static final int VERIFIED_MAX = 4096;
+
     private final TokenSettings settings;
     private final Clock clock;
+    /**
+     * Tokens whose signature checked out, with their claims: a client sends the same token on
+     * every request of a pull, and a signature check costs more than the request. Issuer,
+     * audience and times are still checked each time.
+     */
+    private final Map<String, ObjectNode> verified = new ConcurrentHashMap<>();
 
     public TokenAuthorizer(TokenSettings settings, Clock clock) {
         this.settings = settings;
@@ -37,7 +46,12 @@ public final class TokenAuthorizer implements RegistryAuthorizer {
         if (token == null) return Decision.unauthorized(challenge(required, null));
         ObjectNode claims;
         try {
-            claims = Jwt.verify(settings.key(), token);
+            claims = verified.get(token);
+            if (claims == null) {
+                claims = Jwt.verify(settings.key(), token);
+                if (verified.size() >= VERIFIED_MAX) verified.clear();
+                verified.put(token, claims);
+            }
             checkClaims(claims);
         } catch (Jwt.InvalidTokenException e) {
             return new Decision.Deny(Decision.UNAUTHORIZED, "authentication required: " + e.getMessage(),
