@@ -25,7 +25,7 @@ public final class Main {
         }
         try {
             switch (args[0]) {
-                case "serve" -> serve(config(List.of(args).subList(1, args.length)));
+                case "serve" -> serve(config(List.of(args).subList(1, args.length)), configDir(List.of(args).subList(1, args.length)));
                 case "gc" -> gc(List.of(args).subList(1, args.length));
                 default -> throw new IllegalArgumentException("unknown command " + args[0]);
             }
@@ -35,9 +35,11 @@ public final class Main {
         }
     }
 
-    private static void serve(RegistryConfig config) throws Exception {
-        Authorizer auth = authorizer(config);
-        RegistryServer server = RegistryServer.start(config, auth);
+    private static void serve(RegistryConfig config, Path configDir) throws Exception {
+        dev.berth.registry.auth.Auth providers = config.auth() == null ? null
+                : dev.berth.registry.auth.Auth.fromConfig(config.auth(), configDir);
+        Authorizer auth = authorizer(providers);
+        RegistryServer server = RegistryServer.start(config, auth, providers == null ? null : providers.tokenService().orElse(null));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 server.close();
@@ -51,10 +53,26 @@ public final class Main {
         Thread.currentThread().join();
     }
 
-    /** The auth hook: allow-all without an {@code auth} section; the auth providers plug in here. */
-    static Authorizer authorizer(RegistryConfig config) {
-        if (config.auth() == null) return Authorizer.ALLOW_ALL;
-        throw new IllegalArgumentException("the config has an auth section, but this build has no auth provider for it");
+    /**
+     * The auth hook: allow-all without an {@code auth} section, else the htpasswd (Basic) or
+     * token authorizer of {@code dev.berth.registry.auth}, its refusals as the spec's errors.
+     */
+    static Authorizer authorizer(dev.berth.registry.auth.Auth providers) {
+        if (providers == null) return Authorizer.ALLOW_ALL;
+        return (method, repository, action, headers) ->
+                providers.authorizer().check(method, repository, action, headers) instanceof dev.berth.registry.auth.Decision.Deny d
+                        ? new Authorizer.Decision.Deny(ErrorCode.valueOf(d.code()), d.message(), d.headers())
+                        : Authorizer.Decision.ALLOW;
+    }
+
+    /** Where relative paths of a config file's auth section are resolved: the file's directory, else here. */
+    static Path configDir(List<String> args) {
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            String file = a.startsWith("--config=") ? a.substring(9) : a.equals("--config") && i + 1 < args.size() ? args.get(i + 1) : null;
+            if (file != null) return Path.of(file).toAbsolutePath().getParent();
+        }
+        return Path.of("").toAbsolutePath();
     }
 
     private static void gc(List<String> args) throws Exception {

@@ -33,6 +33,15 @@ public final class RegistryServer implements AutoCloseable {
     }
 
     public static RegistryServer start(RegistryConfig config, Authorizer authorizer) throws IOException, GeneralSecurityException {
+        return start(config, authorizer, null);
+    }
+
+    /**
+     * Serves the registry; with {@code tokens} (token auth) also Docker's token endpoint at the
+     * path of its realm URL (e.g. {@code /token}), outside {@code /v2/}.
+     */
+    public static RegistryServer start(RegistryConfig config, Authorizer authorizer, dev.berth.registry.auth.TokenService tokens)
+            throws IOException, GeneralSecurityException {
         // Small answers (manifests, 202s) go out at once instead of waiting for Nagle's timer.
         System.setProperty("sun.net.httpserver.nodelay", "true");
         StorageLock lock = null;
@@ -56,6 +65,7 @@ public final class RegistryServer implements AutoCloseable {
             ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
             http.setExecutor(executor);
             http.createContext("/", new RegistryHttp(registry, authorizer, config.readOnly(), config.deleteEnabled()));
+            if (tokens != null) http.createContext(tokens.path(), exchange -> tokenEndpoint(tokens, exchange));
             ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "upload-sweeper");
                 t.setDaemon(true);
@@ -77,6 +87,20 @@ public final class RegistryServer implements AutoCloseable {
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             if (lock != null) lock.close();
             throw e;
+        }
+    }
+
+    private static void tokenEndpoint(dev.berth.registry.auth.TokenService tokens, com.sun.net.httpserver.HttpExchange ex) throws IOException {
+        try (ex) {
+            java.util.Map<String, String> headers = new java.util.HashMap<>();
+            ex.getRequestHeaders().forEach((k, v) -> {
+                if (!v.isEmpty()) headers.put(k.toLowerCase(java.util.Locale.ROOT), v.getFirst());
+            });
+            byte[] body = ex.getRequestBody().readNBytes(64 * 1024);
+            var answer = tokens.handleToken(ex.getRequestMethod(), ex.getRequestURI().getRawQuery(), headers, body);
+            answer.headers().forEach((k, v) -> ex.getResponseHeaders().set(k, v));
+            ex.sendResponseHeaders(answer.status(), answer.body().length == 0 ? -1 : answer.body().length);
+            if (answer.body().length > 0) ex.getResponseBody().write(answer.body());
         }
     }
 

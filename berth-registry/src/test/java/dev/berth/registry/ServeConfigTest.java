@@ -40,8 +40,8 @@ class ServeConfigTest {
         assertEquals(Path.of("/etc/c.pem"), c.tlsCertificate());
         assertEquals(dir.resolve("k.pem"), c.tlsKey());
         assertEquals("h", c.auth().get("htpasswd").get("path").asText());
-        // Without auth the hook lets everything through; with it, this build refuses to start.
-        assertThrows(IllegalArgumentException.class, () -> Main.authorizer(c));
+        // an auth section naming a missing htpasswd file refuses to start
+        assertThrows(RuntimeException.class, () -> Main.authorizer(dev.berth.registry.auth.Auth.fromConfig(c.auth(), dir)));
 
         Files.writeString(f, "{\"addr\": \"127.0.0.1:5001\", \"storage\": \"d\", \"bogus\": 1}");
         assertTrue(assertThrows(IllegalArgumentException.class, () -> RegistryConfig.read(f)).getMessage().contains("bogus"));
@@ -60,7 +60,7 @@ class ServeConfigTest {
         assertTrue(c.readOnly());
         assertEquals(Duration.ofHours(2), c.uploadExpiry());
         assertNull(c.auth());
-        assertEquals(Authorizer.ALLOW_ALL, Main.authorizer(c));
+        assertEquals(Authorizer.ALLOW_ALL, Main.authorizer(null));
         assertEquals(RegistryConfig.DEFAULT_UPLOAD_EXPIRY, Main.config(List.of("--storage", "/tmp/x")).uploadExpiry());
         assertThrows(IllegalArgumentException.class, () -> Main.config(List.of("--addr", "127.0.0.1:1")));
         assertThrows(IllegalArgumentException.class, () -> Main.config(List.of("--storage")));
