@@ -19,7 +19,28 @@ public final class BerthRegistry implements AutoCloseable {
     public final Path storage;
     public final int port;
     private final List<String> extra;
+    private Path config;
     private Process process;
+
+    /**
+     * A registry started from a config file ({@code serve --config}) with this {@code auth}
+     * section (JSON; relative paths are under {@link #dir}, written by {@code files}).
+     */
+    public static BerthRegistry withAuth(java.util.function.Function<BerthRegistry, String> authJson) throws Exception {
+        BerthRegistry r = new BerthRegistry(false);
+        r.config = r.dir.resolve("config.json");
+        Files.writeString(r.config, "{\"addr\": \"" + r.host() + "\", \"storage\": \"storage\", \"auth\": " + authJson.apply(r) + "}");
+        return r.start();
+    }
+
+    private BerthRegistry(boolean start) throws Exception {
+        dir = Files.createTempDirectory(Path.of("/tmp"), "berth-registry-it-");
+        storage = dir.resolve("storage");
+        extra = List.of();
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+    }
 
     public BerthRegistry(String... extraArgs) throws Exception {
         dir = Files.createTempDirectory(Path.of("/tmp"), "berth-registry-it-");
@@ -32,9 +53,13 @@ public final class BerthRegistry implements AutoCloseable {
     }
 
     public BerthRegistry start() throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(BerthDaemon.HOME.resolve("bin/berth-registry").toString(), "serve",
-                "--addr", host(), "--storage", storage.toString()));
-        cmd.addAll(extra);
+        List<String> cmd = new ArrayList<>(List.of(BerthDaemon.HOME.resolve("bin/berth-registry").toString(), "serve"));
+        if (config != null) {
+            cmd.addAll(List.of("--config", config.toString()));
+        } else {
+            cmd.addAll(List.of("--addr", host(), "--storage", storage.toString()));
+            cmd.addAll(extra);
+        }
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("registry.log").toFile())).start();
         HttpClient client = HttpClient.newHttpClient();
@@ -43,7 +68,7 @@ public final class BerthRegistry implements AutoCloseable {
             try {
                 HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(url("/v2/"))).build(),
                         HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() == 200) return this;
+                if (r.statusCode() == 200 || r.statusCode() == 401) return this; // 401: behind auth
             } catch (IOException e) {
                 // not listening yet
             }

@@ -92,6 +92,40 @@ class BerthRegistryIT {
     }
 
     @Test
+    void dockerLogsInAndPushesThroughTheTokenFlow() throws Exception {
+        assumeTrue(Fixtures.root(), "integration tests need root");
+        try (BerthRegistry reg = BerthRegistry.withAuth(r -> {
+                    try {
+                        Cmd.Result h = ok(Cmd.run(Map.of(), null, "htpasswd", "-Bbn", "alice", "s3cret"));
+                        Files.writeString(r.dir.resolve("htpasswd"), h.out());
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return "{\"token\": {\"realm\": \"" + r.url("/token") + "\", \"service\": \"berth-it\", \"issuer\": \"berth-it\","
+                            + " \"key\": \"token.pem\", \"accounts\": {\"htpasswd\": \"htpasswd\"},"
+                            + " \"access\": [{\"account\": \"alice\", \"name\": \"alice/*\", \"actions\": [\"pull\", \"push\"]}]}}";
+                });
+             BerthDaemon d = new BerthDaemon().start()) {
+            Map<String, String> env = Map.of("DOCKER_HOST", d.host(), "DOCKER_CONFIG", d.dir.resolve("cfg").toString());
+            String app = reg.host() + "/alice/app:1";
+            ok(Cmd.run(env, null, "/usr/local/bin/docker", "import", Fixtures.busyboxTar().toString(), app));
+            Cmd.Result anonymous = Cmd.run(env, null, "/usr/local/bin/docker", "push", app);
+            assertNotEquals(0, anonymous.code(), anonymous::toString);
+            Cmd.Result wrong = Cmd.run(env, null, "/usr/local/bin/docker", "login", "-u", "alice", "-p", "nope", reg.host());
+            assertNotEquals(0, wrong.code(), wrong::toString);
+            ok(Cmd.run(env, "s3cret", "/usr/local/bin/docker", "login", "-u", "alice", "--password-stdin", reg.host()));
+            Cmd.Result pushed = ok(Cmd.run(env, null, "/usr/local/bin/docker", "push", app));
+            assertTrue(pushed.out().contains("1: digest: sha256:"), pushed::toString);
+            ok(Cmd.run(env, null, "/usr/local/bin/docker", "rmi", app));
+            ok(Cmd.run(env, null, "/usr/local/bin/docker", "pull", app));
+            // alice's token does not reach another account's repositories
+            String other = reg.host() + "/bob/app:1";
+            ok(Cmd.run(env, null, "/usr/local/bin/docker", "tag", app, other));
+            assertNotEquals(0, Cmd.run(env, null, "/usr/local/bin/docker", "push", other).code());
+        }
+    }
+
+    @Test
     void killedMidUploadKeepsAcknowledgedChunksAndPublishesNothingUnverified() throws Exception {
         try (BerthRegistry reg = new BerthRegistry()) {
             HttpResponse<String> open = send("POST", reg.url("/v2/crash/blobs/uploads/"), null);
