@@ -178,16 +178,6 @@ final class StagedArchive {
      * ("./a//b/../c" → [a, c]; "/" → []), or null if ".." climbs above the root.
      */
     static List<String> components(String name) {
-        List<String> out = new ArrayList<>();
-        for (String part : name.split("/")) {
-            if (part.isEmpty() || part.equals(".")) continue;
-            if (part.equals("..")) {
-                if (out.isEmpty()) return null;
-                out.removeLast();
-            } else {
-                out.add(part);
-            }
-        }
-        return out;
+        return dev.berth.daemon.util.PathNames.components(name);
     }
 }

@@ -123,17 +123,8 @@ final class BuildContext implements AutoCloseable {
      * resolved), or null when it climbs out of the context.
      */
     static String clean(String source) {
-        List<String> parts = new ArrayList<>();
-        for (String c : source.split("/")) {
-            if (c.isEmpty() || c.equals(".")) continue;
-            if (c.equals("..")) {
-                if (parts.isEmpty()) return null;
-                parts.removeLast();
-                continue;
-            }
-            parts.add(c);
-        }
-        return String.join("/", parts);
+        List<String> parts = dev.berth.daemon.util.PathNames.components(source);
+        return parts == null ? null : String.join("/", parts);
     }
 
     /**

@@ -229,17 +229,7 @@ final class ArchiveExtractor {
 
     /** Lexically cleaned components of a name relative to the destination; null if ".." climbs out. */
     static List<String> clean(String name) {
-        List<String> out = new ArrayList<>();
-        for (String part : name.split("/")) {
-            if (part.isEmpty() || part.equals(".")) continue;
-            if (part.equals("..")) {
-                if (out.isEmpty()) return null;
-                out.removeLast();
-            } else {
-                out.add(part);
-            }
-        }
-        return out;
+        return dev.berth.daemon.util.PathNames.components(name);
     }
 
     static String join(String dir, List<String> parts) {

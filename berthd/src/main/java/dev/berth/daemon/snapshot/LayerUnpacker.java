@@ -321,16 +321,8 @@ public final class LayerUnpacker {
      * @throws InvalidLayerException if ".." climbs above the root
      */
     static List<String> components(String name, String what) throws InvalidLayerException {
-        List<String> out = new ArrayList<>();
-        for (String part : name.split("/")) {
-            if (part.isEmpty() || part.equals(".")) continue;
-            if (part.equals("..")) {
-                if (out.isEmpty()) throw new InvalidLayerException(what + " escapes the layer root");
-                out.removeLast();
-            } else {
-                out.add(part);
-            }
-        }
+        List<String> out = dev.berth.daemon.util.PathNames.components(name);
+        if (out == null) throw new InvalidLayerException(what + " escapes the layer root");
         return out;
     }
 
