@@ -13,7 +13,6 @@ import dev.berth.daemon.util.AtomicFiles;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -187,6 +186,20 @@ final class BuildContext implements AutoCloseable {
         return Digest.of(md).hex();
     }
 
+    /** The sha256 of a file's content alone (an ADD download: its temp name must not matter). */
+    static String fileDigest(Path f) throws IOException {
+        MessageDigest md = Digest.sha256();
+        hashContent(md, f);
+        return Digest.of(md).hex();
+    }
+
+    private static void hashContent(MessageDigest md, Path f) throws IOException {
+        try (InputStream in = Files.newInputStream(f, NOFOLLOW_LINKS)) {
+            byte[] buf = new byte[65536];
+            for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
+        }
+    }
+
     private static void hashTree(Path p, String rel, MessageDigest md) throws IOException {
         Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,size", NOFOLLOW_LINKS);
         String head = rel + "\0" + Integer.toOctalString((Integer) a.get("mode")) + "\0" + a.get("uid") + ":" + a.get("gid");
@@ -201,12 +214,7 @@ final class BuildContext implements AutoCloseable {
             for (Path c : children) hashTree(c, rel + "/" + c.getFileName(), md);
         } else if (Files.isRegularFile(p, NOFOLLOW_LINKS)) {
             md.update((head + "\0F" + a.get("size") + "\n").getBytes(StandardCharsets.UTF_8));
-            try (InputStream in = Files.newInputStream(p, NOFOLLOW_LINKS)) {
-                in.transferTo(new OutputStream() {
-                    @Override public void write(int b) { md.update((byte) b); }
-                    @Override public void write(byte[] b, int off, int len) { md.update(b, off, len); }
-                });
-            }
+            hashContent(md, p);
         } else {
             md.update((head + "\0O\n").getBytes(StandardCharsets.UTF_8));
         }

@@ -767,7 +767,7 @@ public final class Builder {
                     String hash = BuildContext.contentHash(local, base);
                     key.append(hash);
                     for (int i = 0; i < downloads.size(); i++) {
-                        key.append("|url=").append(downloadUrls.get(i)).append('@').append(fileDigest(downloads.get(i))).append('@').append(downloadTimes.get(i));
+                        key.append("|url=").append(downloadUrls.get(i)).append('@').append(BuildContext.fileDigest(downloads.get(i))).append('@').append(downloadTimes.get(i));
                     }
                     if (heredocs != null) for (Heredoc h : heredocs) key.append("|heredoc=").append(h.name()).append('=').append(h.content());
                     String kind = count > 1 ? "multi" : !local.isEmpty() && Files.isDirectory(local.getFirst(), LinkOption.NOFOLLOW_LINKS) ? "dir" : "file";
@@ -879,16 +879,6 @@ public final class Builder {
         String name = path.substring(path.lastIndexOf('/') + 1);
         if (name.isEmpty()) throw BerthException.invalid("cannot determine filename from url: " + url);
         return name;
-    }
-
-    /** The sha256 of a file's content (a download: its temp name must not matter). */
-    static String fileDigest(Path f) throws IOException {
-        java.security.MessageDigest md = Digest.sha256();
-        try (InputStream in = Files.newInputStream(f)) {
-            byte[] buf = new byte[65536];
-            for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
-        }
-        return Digest.of(md).hex();
     }
 
     /** Whether a file is a tar archive (plain, gzip, bzip2 or xz), which ADD unpacks. */

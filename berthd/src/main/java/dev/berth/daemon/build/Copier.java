@@ -4,12 +4,12 @@ import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 
 import dev.berth.daemon.container.RootPath;
 import dev.berth.daemon.errors.BerthException;
+import dev.berth.daemon.os.NodeMeta;
 import dev.berth.daemon.os.Posix;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -67,7 +67,7 @@ final class Copier {
             if (Files.exists(p, NOFOLLOW_LINKS)) throw BerthException.invalid("cannot copy to non-directory: /" + layer.relativize(p));
             if (Files.isDirectory(v, NOFOLLOW_LINKS)) {
                 Files.createDirectory(p);
-                copyMeta(v, p, null, null, null);
+                NodeMeta.copy(v, p, null, null, null);
             } else if (Files.exists(v, NOFOLLOW_LINKS)) {
                 throw BerthException.invalid("cannot copy to non-directory: /" + view.relativize(v));
             } else {
@@ -89,7 +89,7 @@ final class Copier {
         }
         for (Path c : children) copyNode(c, target.resolve(c.getFileName().toString()));
         // the directory itself takes the source's metadata unless the image already has it
-        if (!destRel.isEmpty() && !Files.isDirectory(view.resolve(destRel), NOFOLLOW_LINKS)) copyMeta(srcDir, target, o.uid, o.gid, o.chmod);
+        if (!destRel.isEmpty() && !Files.isDirectory(view.resolve(destRel), NOFOLLOW_LINKS)) NodeMeta.copy(srcDir, target, o.uid, o.gid, o.chmod);
     }
 
     /** Copies one file, symlink or directory to {@code destRel} exactly (its parent is created). */
@@ -116,11 +116,11 @@ final class Copier {
                 children = s.sorted().toList();
             }
             for (Path c : children) copyNode(c, target.resolve(c.getFileName().toString()));
-            copyMeta(src, target, null, null, o.chmod);
+            NodeMeta.copy(src, target, null, null, o.chmod);
             owner(src, target);
         } else if (Files.isRegularFile(src, NOFOLLOW_LINKS)) {
             Files.copy(src, target, StandardCopyOption.COPY_ATTRIBUTES, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            copyMeta(src, target, null, null, o.chmod);
+            NodeMeta.copy(src, target, null, null, o.chmod);
             owner(src, target);
         } else {
             Map<String, Object> a = Files.readAttributes(src, "unix:mode", NOFOLLOW_LINKS);
@@ -147,15 +147,6 @@ final class Copier {
             gid = (Integer) a.get("gid");
         }
         Posix.lchown(target.toString(), uid, gid);
-    }
-
-    /** Mode (or {@code chmod}), owner (when given) and mtime of {@code src} onto {@code target}. */
-    private static void copyMeta(Path src, Path target, Integer uid, Integer gid, Integer chmod) throws IOException {
-        Map<String, Object> a = Files.readAttributes(src, "unix:mode,uid,gid,lastModifiedTime", NOFOLLOW_LINKS);
-        Posix.chmod(target.toString(), chmod != null ? chmod : (Integer) a.get("mode") & 07777);
-        Posix.lchown(target.toString(), uid != null ? uid : (Integer) a.get("uid"), gid != null ? gid : (Integer) a.get("gid"));
-        FileTime t = (FileTime) a.get("lastModifiedTime");
-        Posix.utimensNoFollow(target.toString(), t.toMillis() * 1_000_000L);
     }
 
     /** Writes a file with the given content (a COPY heredoc, an ADD download) at {@code destRel}. */

@@ -1,6 +1,5 @@
 package dev.berth.daemon.build;
 
-import dev.berth.daemon.content.Digest;
 import dev.berth.daemon.image.Image;
 import dev.berth.daemon.image.LayerStore;
 import dev.berth.daemon.os.Mounts;
@@ -9,7 +8,6 @@ import dev.berth.daemon.util.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -28,13 +26,12 @@ final class RootfsView implements AutoCloseable {
     }
 
     static RootfsView of(Image img, LayerStore layers, Path tmp) throws IOException {
-        List<Digest> chains = img == null ? List.of() : img.chainIds();
-        if (chains.size() == 1) return new RootfsView(layers.diffDir(chains.getFirst()), null);
+        List<Path> dirs = img == null ? List.of() : layers.diffDirs(img);
+        if (dirs.size() == 1) return new RootfsView(dirs.getFirst(), null);
         Path dir = tmp.resolve("view-" + UUID.randomUUID());
         Files.createDirectories(dir);
-        if (chains.isEmpty()) return new RootfsView(dir, dir);
-        List<String> lowers = new ArrayList<>();
-        for (int i = chains.size() - 1; i >= 0; i--) lowers.add(layers.diffDir(chains.get(i)).toString());
+        if (dirs.isEmpty()) return new RootfsView(dir, dir);
+        List<String> lowers = dirs.stream().map(Path::toString).toList();
         try {
             Posix.mount("overlay", dir.toString(), "overlay", Posix.MS_RDONLY, "lowerdir=" + String.join(":", lowers));
         } catch (IOException e) {

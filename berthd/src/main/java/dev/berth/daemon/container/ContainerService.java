@@ -692,9 +692,6 @@ public final class ContainerService implements ImageService.ContainerUsage {
 
     private void mountRootfs(ContainerRecord r, Image img, Path target) throws IOException {
         if (Mounts.isMounted(target)) return;
-        List<Digest> chains = img.chainIds();
-        List<Path> imageLayers = new ArrayList<>();
-        for (int i = chains.size() - 1; i >= 0; i--) imageLayers.add(layers.diffDir(chains.get(i)));
         Path fs = store.dir(r.id).resolve("fs");
         // the runtime's mount points live in an init layer, never in the container's changes
         Path init = fs.resolve("init");
@@ -702,12 +699,10 @@ public final class ContainerService implements ImageService.ContainerUsage {
             Path temp = fs.resolve("init.tmp");
             if (Files.exists(temp)) AtomicFiles.deleteTree(temp);
             Files.createDirectories(temp);
-            InitLayer.create(temp, imageLayers);
+            InitLayer.create(temp, layers.diffDirs(img));
             Files.move(temp, init, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
-        List<String> lowers = new ArrayList<>();
-        lowers.add(init.toString());
-        for (Path l : imageLayers) lowers.add(l.toString());
+        List<String> lowers = lowerDirs(r, img).stream().map(Path::toString).toList();
         String data = "lowerdir=" + String.join(":", lowers) + ",upperdir=" + fs.resolve("upper") + ",workdir=" + fs.resolve("work");
         Posix.mount("overlay", target.toString(), "overlay", 0, data);
     }
@@ -717,11 +712,10 @@ public final class ContainerService implements ImageService.ContainerUsage {
      * layer (once a start made it) and the image's layers; an empty dir when there is none.
      */
     public List<Path> lowerDirs(ContainerRecord r, Image img) throws IOException {
-        List<Digest> chains = img.chainIds();
         List<Path> lowers = new ArrayList<>();
         Path init = store.dir(r.id).resolve("fs/init");
         if (Files.isDirectory(init)) lowers.add(init);
-        for (int i = chains.size() - 1; i >= 0; i--) lowers.add(layers.diffDir(chains.get(i)));
+        lowers.addAll(layers.diffDirs(img));
         if (lowers.isEmpty()) {
             Path empty = store.dir(r.id).resolve("fs/empty");
             Files.createDirectories(empty);

@@ -120,10 +120,7 @@ public final class ContainerViews {
     private String lowerDirs(ContainerRecord r) {
         Image img = images.get(Digest.parse(r.image));
         if (img == null) return "";
-        List<String> out = new ArrayList<>();
-        List<Digest> chains = img.chainIds();
-        for (int i = chains.size() - 1; i >= 0; i--) out.add(layers.diffDir(chains.get(i)).toString());
-        return String.join(":", out);
+        return String.join(":", layers.diffDirs(img).stream().map(Path::toString).toList());
     }
 
     private long imageSize(ContainerRecord r) {

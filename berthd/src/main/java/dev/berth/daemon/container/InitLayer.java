@@ -2,11 +2,11 @@ package dev.berth.daemon.container;
 
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 
+import dev.berth.daemon.os.NodeMeta;
 import dev.berth.daemon.os.Posix;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
 
@@ -40,7 +40,7 @@ final class InitLayer {
             Path dir = init.resolve("etc");
             if (!Files.isDirectory(dir)) {
                 Files.createDirectory(dir);
-                if (parentInImage != null) copyMeta(parentInImage, dir);
+                if (parentInImage != null) NodeMeta.copy(parentInImage, dir);
                 else Posix.chmod(dir.toString(), 0755);
             }
             Path file = init.resolve(f);
@@ -50,7 +50,7 @@ final class InitLayer {
         // directory times last: creating children changed them
         Path etc = init.resolve("etc");
         Path etcInImage = find(lowersTopFirst, "etc");
-        if (Files.isDirectory(etc) && etcInImage != null) copyMeta(etcInImage, etc);
+        if (Files.isDirectory(etc) && etcInImage != null) NodeMeta.copy(etcInImage, etc);
     }
 
     /** The path in the topmost layer that has it, or null when absent or deleted by a whiteout. */
@@ -63,12 +63,5 @@ final class InitLayer {
             return whiteout ? null : p;
         }
         return null;
-    }
-
-    private static void copyMeta(Path from, Path to) throws IOException {
-        Map<String, Object> a = Files.readAttributes(from, "unix:mode,uid,gid,lastModifiedTime", NOFOLLOW_LINKS);
-        Posix.chmod(to.toString(), (Integer) a.get("mode") & 07777);
-        Posix.lchown(to.toString(), (Integer) a.get("uid"), (Integer) a.get("gid"));
-        Posix.utimensNoFollow(to.toString(), ((FileTime) a.get("lastModifiedTime")).toMillis() * 1_000_000L);
     }
 }

@@ -508,11 +508,9 @@ public final class ImageService {
         n.put("Size", img.size());
         ObjectNode gd = n.putObject("GraphDriver");
         ObjectNode data = gd.putObject("Data");
-        List<Digest> chains = img.chainIds();
-        if (!chains.isEmpty()) {
+        List<String> lowers = layers.diffDirs(img).stream().map(Path::toString).toList();
+        if (!lowers.isEmpty()) {
             data.put("MergedDir", "");
-            List<String> lowers = new ArrayList<>();
-            for (int i = chains.size() - 1; i >= 0; i--) lowers.add(layers.diffDir(chains.get(i)).toString());
             data.put("UpperDir", lowers.getFirst());
             if (lowers.size() > 1) data.put("LowerDir", String.join(":", lowers.subList(1, lowers.size())));
         }

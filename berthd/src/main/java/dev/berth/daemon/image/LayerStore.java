@@ -40,6 +40,14 @@ public final class LayerStore {
 
     public Path diffDir(Digest chainId) { return root.resolve(chainId.hex()).resolve("diff"); }
 
+    /** The unpacked layers of an image, top layer first (overlayfs' lowerdir order). */
+    public java.util.List<Path> diffDirs(Image img) {
+        java.util.List<Digest> chains = img.chainIds();
+        java.util.List<Path> out = new java.util.ArrayList<>();
+        for (int i = chains.size() - 1; i >= 0; i--) out.add(diffDir(chains.get(i)));
+        return out;
+    }
+
     /** A fresh directory to unpack into; pass it to {@link #commit} or {@link #discard}. */
     public Path newTemp() throws IOException {
         Path dir = tmp.resolve(UUID.randomUUID().toString());
