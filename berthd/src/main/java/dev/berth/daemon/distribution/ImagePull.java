@@ -231,16 +231,10 @@ public final class ImagePull {
             long t0 = System.nanoTime();
             LayerDownload.Staged l = download.fetch(desc, diffId);
             long t1 = System.nanoTime();
-            try {
-                l.tar().commit(diffId);
-                layers.commit(l.temp(), chain, diffId, l.size());
-                long t2 = System.nanoTime();
-                LOG.fine(() -> "layer " + id + ": fetched, verified and unpacked in " + (t1 - t0) / 1_000_000 + " ms, published in "
-                        + (t2 - t1) / 1_000_000 + " ms");
-            } catch (IOException | RuntimeException e) {
-                l.discard(layers);
-                throw e;
-            }
+            publish(l, chain, diffId);
+            long t2 = System.nanoTime();
+            LOG.fine(() -> "layer " + id + ": fetched, verified and unpacked in " + (t1 - t0) / 1_000_000 + " ms, published in "
+                    + (t2 - t1) / 1_000_000 + " ms");
             // verified: this blob decompresses to this diff ID, so a push may reuse it
             images.compressed().add(diffId, Digest.parse(desc.path("digest").asText()), desc.path("mediaType").asText(),
                     desc.path("size").asLong(), ref.repository());
@@ -251,6 +245,36 @@ public final class ImagePull {
             inflight.remove(chain, mine);
             mine.completeExceptionally(e);
             throw e;
+        }
+    }
+
+    /**
+     * Stores the verified tar and renames the unpacked dir into place. This runs on a thread of
+     * its own that nobody interrupts, and the puller waits for it even when interrupted (a failed
+     * sibling layer interrupts the others): an interrupt landing between the two steps would
+     * otherwise close a channel mid-write and leave the tar stored without its layer.
+     */
+    private void publish(LayerDownload.Staged l, Digest chain, Digest diffId) throws IOException {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread.ofVirtual().name("publish-" + chain.hex().substring(0, 12)).start(() -> {
+            try {
+                l.tar().commit(diffId);
+                layers.commit(l.temp(), chain, diffId, l.size());
+                done.complete(null);
+            } catch (Throwable e) {
+                l.discard(layers);
+                done.completeExceptionally(e);
+            }
+        });
+        try {
+            done.join(); // uninterruptible: the interrupt stays set for the caller's next blocking step
+        } catch (java.util.concurrent.CompletionException e) {
+            switch (e.getCause()) {
+                case IOException io -> throw io;
+                case RuntimeException re -> throw re;
+                case Error err -> throw err;
+                default -> throw new IOException(e.getCause());
+            }
         }
     }
 
