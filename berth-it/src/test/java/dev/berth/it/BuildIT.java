@@ -468,6 +468,43 @@ class BuildIT extends BusyboxDaemonTest {
         assertNoLeftovers();
     }
 
+    @Test
+    void aClientThatLeavesCancelsTheBuild() throws Exception {
+        Path ctx = context("cancel", Map.of("Dockerfile", "FROM busybox\nRUN echo ru\"\"nning-now && sleep 3171\nRUN touch /never\n"));
+        Path log = d.dir.resolve("cancel-build.log");
+        ProcessBuilder pb = new ProcessBuilder("/usr/local/bin/docker", "build", "--no-cache", "-t", "cancel:1", ctx.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("DOCKER_HOST", d.host());
+        Process client = pb.start();
+        try {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!Files.readString(log).contains("running-now") && client.isAlive() && System.nanoTime() < deadline) Thread.sleep(100);
+            assertTrue(Files.readString(log).contains("running-now"), () -> "the RUN step started: " + read(log));
+            String step = ok(d.docker("ps", "-q", "--no-trunc", "--filter", "status=running")).out().strip();
+            assertFalse(step.isEmpty(), "the RUN step's container runs");
+            client.destroyForcibly(); // the CLI dies: its connection closes
+            client.waitFor();
+            // berthd kills and removes the step's container and starts no further step
+            deadline = System.nanoTime() + 30_000_000_000L;
+            while (d.docker("ps", "-aq", "--no-trunc").out().contains(step) && System.nanoTime() < deadline) Thread.sleep(100);
+            assertFalse(d.docker("ps", "-aq", "--no-trunc").out().contains(step), "the cancelled step's container is removed");
+            assertNotEquals(0, new ProcessBuilder("pgrep", "-f", "sleep 3171").start().waitFor(), "the step's process is gone");
+            assertNotEquals(0, d.docker("image", "inspect", "cancel:1").code(), "no image from a cancelled build");
+            assertTrue(d.log().contains("build client went away"), "berthd saw the client leave");
+            assertNoLeftovers();
+        } finally {
+            client.destroyForcibly();
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
     /** No build container, context, view mount or layer temp dir is left behind. */
     private static void assertNoLeftovers() throws Exception {
         Path tmp = d.dataRoot.resolve("builder/tmp");

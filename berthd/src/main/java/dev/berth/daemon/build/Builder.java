@@ -96,6 +96,47 @@ public final class Builder {
     public interface Output {
         void stream(String text) throws IOException;
         void aux(ObjectNode aux) throws IOException;
+
+        /**
+         * The context is read: the request body is done with. A transport that can tell when its
+         * client leaves calls {@code cancel.cancel()} then (dockerd cancels a build whose client
+         * disconnects).
+         */
+        default void contextRead(Cancel cancel) throws IOException {}
+    }
+
+    /**
+     * A build's cancellation: once cancelled, the RUN container that is running is killed (and
+     * removed) and no further step starts; the build fails with {@code context canceled}.
+     */
+    public static final class Cancel {
+        private boolean cancelled;
+        private Runnable kill;
+
+        public void cancel() {
+            Runnable k;
+            synchronized (this) {
+                if (cancelled) return;
+                cancelled = true;
+                k = kill;
+            }
+            if (k != null) k.run();
+        }
+
+        public synchronized boolean cancelled() { return cancelled; }
+
+        /** Registers how to stop the step now running; false if the build is cancelled already. */
+        synchronized boolean running(Runnable killStep) {
+            if (cancelled) return false;
+            kill = killStep;
+            return true;
+        }
+
+        synchronized void stepEnded() { kill = null; }
+
+        void check() {
+            if (cancelled()) throw new BuildFailure("context canceled", 0);
+        }
     }
 
     /** A failed build: its message, and the exit code of a failed RUN (0 otherwise). */
@@ -132,10 +173,12 @@ public final class Builder {
     public Image build(InputStream context, Options o, Output out) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         try (BuildContext ctx = BuildContext.unpack(context, tmp.resolve("ctx-" + UUID.randomUUID()))) {
+            Cancel cancel = new Cancel();
+            out.contextRead(cancel);
             String text = ctx.readDockerfile(o.dockerfile());
             LOG.fine(() -> "build context unpacked and Dockerfile read in " + (System.nanoTime() - t0) / 1000 + " us");
             Dockerfile df = DockerfileParser.parse(text);
-            return new Run(ctx, df, o, out).run();
+            return new Run(ctx, df, o, out, cancel).run();
         }
     }
 
@@ -157,6 +200,7 @@ public final class Builder {
         final Dockerfile df;
         final Options o;
         final Output out;
+        final Cancel cancel;
         final Map<String, String> metaArgs = new LinkedHashMap<>();
         final Set<String> usedArgs = new LinkedHashSet<>();
         final Map<Integer, Image> stageImages = new HashMap<>();
@@ -164,11 +208,12 @@ public final class Builder {
         int step;
         int steps;
 
-        Run(BuildContext ctx, Dockerfile df, Options o, Output out) {
+        Run(BuildContext ctx, Dockerfile df, Options o, Output out, Cancel cancel) {
             this.ctx = ctx;
             this.df = df;
             this.o = o;
             this.out = out;
+            this.cancel = cancel;
             String e = o.buildArgs().get(SOURCE_DATE_EPOCH);
             try {
                 this.epoch = e == null || e.isEmpty() ? null : Long.parseLong(e);
@@ -254,6 +299,7 @@ public final class Builder {
         }
 
         private void stepLine(String original) throws IOException {
+            cancel.check();
             say("Step " + (++step) + "/" + steps + " : " + original + "\n");
         }
 
@@ -638,8 +684,19 @@ public final class Builder {
                     }
                 };
                 io.attach(sink, null);
-                containers.start(c.id);
-                int code = containers.await(c, "not-running");
+                if (!cancel.running(() -> killStep(c.id))) cancel.check();
+                int code;
+                try {
+                    containers.start(c.id);
+                    if (cancel.cancelled()) killStep(c.id); // a cancel before the start found nothing to kill
+                    code = containers.await(c, "not-running");
+                } finally {
+                    cancel.stepEnded();
+                }
+                if (cancel.cancelled()) {
+                    removeContainer = true; // as dockerd: a cancelled step's container is killed and removed
+                    cancel.check();
+                }
                 sink.awaitEnd();
                 if (code != 0) {
                     removeContainer = o.forceRm();
@@ -660,6 +717,15 @@ public final class Builder {
                 }
             }
             say(" ---> " + Ids.shortId(s.image.id().hex()) + "\n");
+        }
+
+        /** Kills a RUN container whose build was cancelled (it may not have started yet, or have ended). */
+        private void killStep(String id) {
+            try {
+                containers.kill(id, "KILL");
+            } catch (IOException | RuntimeException e) {
+                LOG.fine(() -> "cancelled build: killing " + id + ": " + e.getMessage());
+            }
         }
 
         /**

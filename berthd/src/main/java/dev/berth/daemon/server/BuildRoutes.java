@@ -109,7 +109,7 @@ public final class BuildRoutes {
      */
     private void build(Request req, Response res) throws IOException, InterruptedException {
         Builder.Options o = options(req);
-        Stream out = new Stream(res);
+        Stream out = new Stream(req, res);
         try {
             builder.build(req.body(), o, out);
         } catch (IOException | RuntimeException e) {
@@ -136,10 +136,23 @@ public final class BuildRoutes {
 
     /** The JSON message stream, opened on the first message. */
     private static final class Stream implements Builder.Output {
+        private final Request req;
         private final Response res;
         private OutputStream out;
 
-        Stream(Response res) { this.res = res; }
+        Stream(Request req, Response res) {
+            this.req = req;
+            this.res = res;
+        }
+
+        /** Once the body is read, a client that leaves cancels the build, as with dockerd. */
+        @Override public void contextRead(Builder.Cancel cancel) throws IOException {
+            req.body().transferTo(OutputStream.nullOutputStream());
+            res.watchClientGone(() -> {
+                LOG.info("build client went away: cancelling the build");
+                cancel.cancel();
+            });
+        }
 
         synchronized boolean started() { return out != null; }
 

@@ -98,7 +98,11 @@ public final class HttpServer implements AutoCloseable {
                 if (LOG.isLoggable(Level.FINE)) LOG.fine(parts[0] + " " + parts[1] + " " + headers);
                 Response res = new Response(out, in, parts[0].equals("HEAD"));
                 if (!keepAlive) res.closeConnection = true;
-                dispatch(req, res);
+                try {
+                    dispatch(req, res);
+                } finally {
+                    res.ended();
+                }
                 if (res.closeConnection) return;
                 BodyStreams.drain(body);
             }

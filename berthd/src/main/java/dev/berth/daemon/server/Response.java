@@ -34,6 +34,33 @@ public final class Response {
 
     public boolean committed() { return committed; }
 
+    private volatile boolean ended;
+
+    /** The handler has returned: a client watcher still reading stops without calling back. */
+    void ended() { ended = true; }
+
+    /**
+     * Calls {@code onGone} (on a thread of its own) if the client closes the connection while
+     * this response is being produced. The watcher reads the connection until it ends, so call
+     * this only once the request body is read; the connection is closed after this response
+     * ({@code Connection: close}), which also ends the watcher.
+     */
+    public void watchClientGone(Runnable onGone) {
+        if (committed) throw new IllegalStateException("watch the client before the response starts");
+        closeConnection = true;
+        Thread.ofVirtual().name("berth-client-watch").start(() -> {
+            byte[] buf = new byte[512];
+            try {
+                while (!ended && rawIn.read(buf) >= 0) {
+                    // a well-behaved client sends nothing more; anything it sends is dropped
+                }
+            } catch (IOException e) {
+                // reset by the peer, or closed by the server after the response
+            }
+            if (!ended) onGone.run();
+        });
+    }
+
     public Response header(String name, String value) {
         extra.put(name, value);
         return this;
