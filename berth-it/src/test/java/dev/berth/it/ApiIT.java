@@ -102,17 +102,27 @@ class ApiIT extends BusyboxDaemonTest {
         // not-running on a created container answers at once
         assertTrue(req("POST", "/v1.47/containers/apiwait/wait", null).contains("{\"StatusCode\":0}"));
         // a plain (non-upgrade) attach gets a 200 raw stream that ends when the process exits
-        String[] attached = new String[1];
-        Thread attach = Thread.ofVirtual().start(() -> {
-            try {
-                attached[0] = raw("POST /v1.47/containers/apiwait/attach?stream=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: b\r\n\r\n");
-            } catch (IOException e) {
-                attached[0] = e.toString();
+        String attachedText;
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(d.socket));
+            OutputStream out = Channels.newOutputStream(ch);
+            out.write("POST /v1.47/containers/apiwait/attach?stream=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: b\r\n\r\n"
+                    .getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            ch.shutdownOutput();
+            InputStream in = Channels.newInputStream(ch);
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            // the head comes once the attach is in place: only then start the container
+            while (!buf.toString(StandardCharsets.ISO_8859_1).contains("\r\n\r\n")) {
+                int c = in.read();
+                assertNotEquals(-1, c, buf::toString);
+                buf.write(c);
             }
-        });
-        Thread.sleep(300);
-        assertTrue(req("POST", "/v1.47/containers/apiwait/start", null).startsWith("HTTP/1.1 204"));
-        attach.join(20_000);
+            assertTrue(req("POST", "/v1.47/containers/apiwait/start", null).startsWith("HTTP/1.1 204"));
+            in.transferTo(buf);
+            attachedText = buf.toString(StandardCharsets.UTF_8);
+        }
+        String[] attached = {attachedText};
         assertNotNull(attached[0]);
         assertTrue(attached[0].startsWith("HTTP/1.1 200") && attached[0].contains("application/vnd.docker.multiplexed-stream"), attached[0]);
         assertTrue(attached[0].endsWith("\u0001\u0000\u0000\u0000\u0000\u0000\u0000\u0003hi\n"), attached[0]);

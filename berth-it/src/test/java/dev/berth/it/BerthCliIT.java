@@ -90,7 +90,7 @@ class BerthCliIT {
     void detachedLifecycle() throws Exception {
         String id = ok(d.berth("run", "-d", "--name", "bsvc", "--label", "k=v", "busybox", "sh", "-c", "echo up; sleep 300")).out().strip();
         assertEquals(64, id.length());
-        for (int i = 0; i < 50 && !d.berth("logs", "bsvc").out().contains("up"); i++) Thread.sleep(50);
+        for (int i = 0; i < 400 && !d.berth("logs", "bsvc").out().contains("up"); i++) Thread.sleep(50);
         assertEquals("up\n", ok(d.berth("logs", "bsvc")).out());
         Cmd.Result ps = ok(d.berth("ps"));
         assertTrue(ps.out().startsWith("CONTAINER ID   IMAGE     COMMAND"), ps::toString);
