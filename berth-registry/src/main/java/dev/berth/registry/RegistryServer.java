@@ -1,8 +1,9 @@
 package dev.berth.registry;
 
-import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.berth.registry.http.PlainHttpServer;
 import dev.berth.registry.http.RegistryHttp;
 import dev.berth.registry.storage.FsRegistryStorage;
 import java.io.IOException;
@@ -16,17 +17,21 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A running registry: the JDK's HTTP(S) server with one virtual thread per exchange, the
- * filesystem storage, and the sweeper that cancels upload sessions older than the expiry.
+ * A running registry: plain HTTP on {@link PlainHttpServer}, HTTPS on the JDK's server (one
+ * virtual thread per exchange), the same handlers on both; the filesystem storage, and the
+ * sweeper that cancels upload sessions older than the expiry.
  */
 public final class RegistryServer implements AutoCloseable {
-    private final HttpServer http;
+    private final AutoCloseable http;
+    private final InetSocketAddress address;
     private final ExecutorService executor;
     private final ScheduledExecutorService sweeper;
     private final StorageLock lock;
 
-    private RegistryServer(HttpServer http, ExecutorService executor, ScheduledExecutorService sweeper, StorageLock lock) {
+    private RegistryServer(AutoCloseable http, InetSocketAddress address, ExecutorService executor, ScheduledExecutorService sweeper,
+            StorageLock lock) {
         this.http = http;
+        this.address = address;
         this.executor = executor;
         this.sweeper = sweeper;
         this.lock = lock;
@@ -54,18 +59,28 @@ public final class RegistryServer implements AutoCloseable {
         }
         try {
             Registry registry = new Registry(new FsRegistryStorage(config.storage()));
-            HttpServer http;
+            HttpHandler handler = new RegistryHttp(registry, authorizer, config.readOnly(), config.deleteEnabled());
+            HttpHandler tokenHandler = tokens == null ? null : exchange -> tokenEndpoint(tokens, exchange);
+            ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+            AutoCloseable http;
+            InetSocketAddress address;
             if (config.tlsCertificate() != null) {
                 HttpsServer https = HttpsServer.create(config.addr(), 1024);
                 https.setHttpsConfigurator(new HttpsConfigurator(Tls.context(config.tlsCertificate(), config.tlsKey())));
-                http = https;
+                https.setExecutor(executor);
+                https.createContext("/", handler);
+                if (tokenHandler != null) https.createContext(tokens.path(), tokenHandler);
+                https.start();
+                http = () -> https.stop(0);
+                address = https.getAddress();
             } else {
-                http = HttpServer.create(config.addr(), 1024);
+                PlainHttpServer plain = PlainHttpServer.create(config.addr(), 1024);
+                plain.createContext("/", handler);
+                if (tokenHandler != null) plain.createContext(tokens.path(), tokenHandler);
+                plain.start();
+                http = plain;
+                address = plain.address();
             }
-            ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-            http.setExecutor(executor);
-            http.createContext("/", new RegistryHttp(registry, authorizer, config.readOnly(), config.deleteEnabled()));
-            if (tokens != null) http.createContext(tokens.path(), exchange -> tokenEndpoint(tokens, exchange));
             ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "upload-sweeper");
                 t.setDaemon(true);
@@ -82,8 +97,7 @@ public final class RegistryServer implements AutoCloseable {
                     }
                 }, period, period, TimeUnit.MILLISECONDS);
             }
-            http.start();
-            return new RegistryServer(http, executor, sweeper, lock);
+            return new RegistryServer(http, address, executor, sweeper, lock);
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             if (lock != null) lock.close();
             throw e;
@@ -104,10 +118,16 @@ public final class RegistryServer implements AutoCloseable {
         }
     }
 
-    public InetSocketAddress address() { return http.getAddress(); }
+    public InetSocketAddress address() { return address; }
 
     @Override public void close() throws IOException {
-        http.stop(0);
+        try {
+            http.close();
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
         sweeper.shutdownNow();
         executor.shutdownNow();
         if (lock != null) lock.close();
