@@ -5,9 +5,10 @@ import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpPrincipal;
+import dev.berth.daemon.server.BodyStreams;
+import dev.berth.daemon.server.Response;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -212,20 +213,12 @@ public final class PlainHttpServer implements AutoCloseable {
         return null;
     }
 
-    static String readLine(InputStream in, int[] budget) throws IOException {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream(128);
-        int c;
-        while ((c = in.read()) >= 0) {
-            if (--budget[0] < 0) return null;
-            if (c == '\n') {
-                byte[] b = buf.toByteArray();
-                int len = b.length > 0 && b[b.length - 1] == '\r' ? b.length - 1 : b.length;
-                return new String(b, 0, len, StandardCharsets.ISO_8859_1);
-            }
-            buf.write(c);
-        }
-        if (buf.size() == 0) return null;
-        throw new EOFException("connection closed mid-line");
+    /** A line of the head, charged to {@code budget}; null at the end of stream or when the head is too large. */
+    private static String readLine(InputStream in, int[] budget) throws IOException {
+        String line = BodyStreams.readLine(in, MAX_HEAD_BYTES);
+        if (line == null) return null;
+        budget[0] -= line.length() + 2;
+        return budget[0] < 0 ? null : line;
     }
 
     /** The header fields, or null when they are malformed or too large. */
@@ -240,81 +233,26 @@ public final class PlainHttpServer implements AutoCloseable {
         return line == null ? null : h;
     }
 
-    /** A request body ending at its own end: Content-Length or chunked. */
-    private abstract static class RequestBody extends InputStream {
-        final InputStream in;
+    /** A request body ending at its own end (BodyStreams' framing), and what is left of it read away. */
+    private static final class RequestBody extends java.io.FilterInputStream {
+        private RequestBody(InputStream framed) { super(framed); }
 
-        RequestBody(InputStream in) { this.in = in; }
-
-        @Override public int read() throws IOException {
-            byte[] b = new byte[1];
-            return read(b, 0, 1) < 0 ? -1 : b[0] & 0xff;
+        static RequestBody fixed(InputStream in, long length) {
+            if (length < 0) throw new NumberFormatException("negative Content-Length");
+            return new RequestBody(BodyStreams.fixed(in, length));
         }
+
+        static RequestBody chunked(InputStream in) { return new RequestBody(BodyStreams.chunked(in)); }
 
         /** Reads what is left, up to {@code max} bytes; false if more was left (the connection then closes). */
         boolean drain(long max) throws IOException {
             byte[] b = new byte[8192];
             long n = 0;
-            int r;
-            while ((r = read(b, 0, b.length)) >= 0) {
+            for (int r; (r = read(b, 0, b.length)) >= 0; ) {
                 n += r;
                 if (n > max) return false;
             }
             return true;
-        }
-
-        static RequestBody fixed(InputStream in, long length) {
-            if (length < 0) throw new NumberFormatException("negative Content-Length");
-            return new RequestBody(in) {
-                long left = length;
-
-                @Override public int read(byte[] b, int off, int len) throws IOException {
-                    if (left <= 0) return -1;
-                    int n = in.read(b, off, (int) Math.min(len, left));
-                    if (n < 0) throw new EOFException("request body truncated: " + left + " bytes missing");
-                    left -= n;
-                    return n;
-                }
-
-                @Override public int available() throws IOException { return (int) Math.min(left, in.available()); }
-            };
-        }
-
-        static RequestBody chunked(InputStream in) {
-            return new RequestBody(in) {
-                long left;
-                boolean done;
-
-                @Override public int read(byte[] b, int off, int len) throws IOException {
-                    if (done) return -1;
-                    if (left == 0) {
-                        int[] budget = {MAX_HEAD_BYTES};
-                        String line = readLine(in, budget);
-                        if (line == null) throw new EOFException("chunked body truncated");
-                        int semi = line.indexOf(';');
-                        try {
-                            left = Long.parseLong((semi >= 0 ? line.substring(0, semi) : line).strip(), 16);
-                        } catch (NumberFormatException e) {
-                            throw new IOException("bad chunk size: " + line);
-                        }
-                        if (left == 0) {
-                            while ((line = readLine(in, budget)) != null && !line.isEmpty()) {
-                                // trailers are ignored
-                            }
-                            done = true;
-                            return -1;
-                        }
-                    }
-                    int n = in.read(b, off, (int) Math.min(len, left));
-                    if (n < 0) throw new EOFException("chunked body truncated");
-                    left -= n;
-                    if (left == 0) {
-                        int[] budget = {16};
-                        if (!"".equals(readLine(in, budget))) throw new IOException("bad chunk end");
-                    }
-                    return n;
-                }
-            };
         }
     }
 
@@ -403,7 +341,7 @@ public final class PlainHttpServer implements AutoCloseable {
             List<String> conn = responseHeaders.get("Connection");
             if (conn != null && conn.stream().anyMatch("close"::equalsIgnoreCase)) close = true;
             if (close && conn == null) responseHeaders.set("Connection", "close");
-            StringBuilder head = new StringBuilder(256).append("HTTP/1.1 ").append(rCode).append(' ').append(reason(rCode)).append("\r\n");
+            StringBuilder head = new StringBuilder(256).append("HTTP/1.1 ").append(rCode).append(' ').append(Response.reason(rCode)).append("\r\n");
             responseHeaders.forEach((k, vs) -> {
                 for (String v : vs) head.append(k).append(": ").append(v).append("\r\n");
             });
@@ -496,33 +434,5 @@ public final class PlainHttpServer implements AutoCloseable {
             out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
         }
-    }
-
-    static String reason(int status) {
-        return switch (status) {
-            case 100 -> "Continue";
-            case 200 -> "OK";
-            case 201 -> "Created";
-            case 202 -> "Accepted";
-            case 204 -> "No Content";
-            case 206 -> "Partial Content";
-            case 301 -> "Moved Permanently";
-            case 302 -> "Found";
-            case 304 -> "Not Modified";
-            case 307 -> "Temporary Redirect";
-            case 400 -> "Bad Request";
-            case 401 -> "Unauthorized";
-            case 403 -> "Forbidden";
-            case 404 -> "Not Found";
-            case 405 -> "Method Not Allowed";
-            case 409 -> "Conflict";
-            case 413 -> "Request Entity Too Large";
-            case 416 -> "Requested Range Not Satisfiable";
-            case 429 -> "Too Many Requests";
-            case 500 -> "Internal Server Error";
-            case 501 -> "Not Implemented";
-            case 503 -> "Service Unavailable";
-            default -> "Status " + status;
-        };
     }
 }

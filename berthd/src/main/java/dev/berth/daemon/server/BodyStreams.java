@@ -5,11 +5,33 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 
-/** Request body framing: a Content-Length body and a chunked body, each ending at its own end. */
-final class BodyStreams {
+/**
+ * HTTP/1.1 request framing: a line of the head, a Content-Length body and a chunked body, each
+ * ending at its own end. berthd's server and berth-registry's plain server share it.
+ */
+public final class BodyStreams {
+    private static final int MAX_CHUNK_LINE = 4096;
+
     private BodyStreams() {}
 
-    static InputStream fixed(InputStream in, long length) {
+    /** One CRLF- (or LF-) terminated line; null at a clean end of stream. */
+    public static String readLine(InputStream in, int maxBytes) throws IOException {
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream(128);
+        int c;
+        while ((c = in.read()) >= 0) {
+            if (c == '\n') {
+                byte[] b = buf.toByteArray();
+                int len = b.length > 0 && b[b.length - 1] == '\r' ? b.length - 1 : b.length;
+                return new String(b, 0, len, java.nio.charset.StandardCharsets.ISO_8859_1);
+            }
+            buf.write(c);
+            if (buf.size() > maxBytes) throw new IOException("header line too long");
+        }
+        if (buf.size() == 0) return null;
+        throw new EOFException("connection closed mid-line");
+    }
+
+    public static InputStream fixed(InputStream in, long length) {
         return new InputStream() {
             long left = length;
             @Override public int read() throws IOException {
@@ -26,7 +48,7 @@ final class BodyStreams {
         };
     }
 
-    static InputStream chunked(InputStream in) {
+    public static InputStream chunked(InputStream in) {
         return new InputStream() {
             long left;
             boolean done;
@@ -37,7 +59,7 @@ final class BodyStreams {
             @Override public int read(byte[] b, int off, int len) throws IOException {
                 if (done) return -1;
                 if (left == 0) {
-                    String line = HttpServer.readLine(in);
+                    String line = readLine(in, MAX_CHUNK_LINE);
                     if (line == null) throw new EOFException("chunked body truncated");
                     int semi = line.indexOf(';');
                     try {
@@ -47,7 +69,7 @@ final class BodyStreams {
                     }
                     if (left == 0) {
                         String trailer;
-                        while ((trailer = HttpServer.readLine(in)) != null && !trailer.isEmpty()) { /* skip trailers */ }
+                        while ((trailer = readLine(in, MAX_CHUNK_LINE)) != null && !trailer.isEmpty()) { /* skip trailers */ }
                         done = true;
                         return -1;
                     }
@@ -55,7 +77,7 @@ final class BodyStreams {
                 int n = in.read(b, off, (int) Math.min(len, left));
                 if (n < 0) throw new EOFException("chunked body truncated");
                 left -= n;
-                if (left == 0) HttpServer.readLine(in);
+                if (left == 0) readLine(in, MAX_CHUNK_LINE);
                 return n;
             }
         };

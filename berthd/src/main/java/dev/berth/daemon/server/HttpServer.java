@@ -4,7 +4,6 @@ import dev.berth.api.ApiVersion;
 import dev.berth.daemon.errors.BerthException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -161,21 +160,7 @@ public final class HttpServer implements AutoCloseable {
         else res.json(status, Map.of("message", message == null ? "" : message));
     }
 
-    static String readLine(InputStream in) throws IOException {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream(128);
-        int c;
-        while ((c = in.read()) >= 0) {
-            if (c == '\n') {
-                byte[] b = buf.toByteArray();
-                int len = b.length > 0 && b[b.length - 1] == '\r' ? b.length - 1 : b.length;
-                return new String(b, 0, len, StandardCharsets.ISO_8859_1);
-            }
-            buf.write(c);
-            if (buf.size() > MAX_HEADER_BYTES) throw new IOException("header line too long");
-        }
-        if (buf.size() == 0) return null;
-        throw new EOFException("connection closed mid-line");
-    }
+    static String readLine(InputStream in) throws IOException { return BodyStreams.readLine(in, MAX_HEADER_BYTES); }
 
     private static Map<String, String> readHeaders(InputStream in) throws IOException {
         Map<String, String> headers = new HashMap<>();

@@ -163,18 +163,29 @@ public final class Response {
         out.write(sb.toString().getBytes(StandardCharsets.US_ASCII));
     }
 
-    static String reason(int status) {
+    /** The reason phrase of a status code, as Go's net/http writes it. */
+    public static String reason(int status) {
         return switch (status) {
+            case 100 -> "Continue";
+            case 101 -> "Switching Protocols";
             case 200 -> "OK";
             case 201 -> "Created";
+            case 202 -> "Accepted";
             case 204 -> "No Content";
+            case 206 -> "Partial Content";
+            case 301 -> "Moved Permanently";
+            case 302 -> "Found";
             case 304 -> "Not Modified";
+            case 307 -> "Temporary Redirect";
             case 400 -> "Bad Request";
             case 401 -> "Unauthorized";
             case 403 -> "Forbidden";
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
             case 409 -> "Conflict";
+            case 413 -> "Request Entity Too Large";
+            case 416 -> "Requested Range Not Satisfiable";
+            case 429 -> "Too Many Requests";
             case 500 -> "Internal Server Error";
             case 501 -> "Not Implemented";
             case 503 -> "Service Unavailable";
