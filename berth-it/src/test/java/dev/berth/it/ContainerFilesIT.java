@@ -364,4 +364,29 @@ class ContainerFilesIT extends BusyboxDaemonTest {
         Cmd.Result missing = d.docker("commit", "nosuch");
         assertEquals("Error response from daemon: No such container: nosuch\n", missing.err());
     }
+
+    @Test
+    void fileCapabilitiesSurviveCommitSaveAndLoad() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/sbin/setcap")), "setcap: bin/install-deps --test");
+        ok(d.docker("run", "--name", "capsrc", "busybox", "cp", "/bin/busybox", "/pingx"));
+        String upper = ok(d.docker("inspect", "-f", "{{.GraphDriver.Data.UpperDir}}", "capsrc")).out().strip();
+        ok(Cmd.run(Map.of(), null, "/usr/sbin/setcap", "cap_net_raw+ep", upper + "/pingx")); // a binary xattr value
+        ok(d.docker("commit", "capsrc", "caps:v1"));
+        String layer = ok(d.docker("image", "inspect", "-f", "{{.GraphDriver.Data.UpperDir}}", "caps:v1")).out().strip();
+        String caps = ok(Cmd.run(Map.of(), null, "/usr/sbin/getcap", layer + "/pingx")).out();
+        assertTrue(caps.contains("cap_net_raw=ep"), caps);
+        // the layer holds it as Docker writes it: the raw value in a SCHILY.xattr record
+        Path saved = d.dir.resolve("caps.tar");
+        ok(d.docker("save", "-o", saved.toString(), "caps:v1"));
+        assertEquals("1\n", ok(sh("L=$(tar -xOf " + saved + " manifest.json | sed 's/.*\"Layers\":\\[\\([^]]*\\)\\].*/\\1/' | tr ',' '\\n' | tail -1 | tr -d '\"')"
+                + " && tar -xOf " + saved + " $L | grep -ac 'SCHILY.xattr.security.capability='")).out());
+        // and loading it back (the layer unpacked anew) restores it
+        ok(d.docker("rm", "capsrc"));
+        ok(d.docker("rmi", "caps:v1"));
+        assertFalse(Files.exists(Path.of(layer)), "the layer went with the image");
+        ok(d.docker("load", "-i", saved.toString()));
+        caps = ok(Cmd.run(Map.of(), null, "/usr/sbin/getcap", layer + "/pingx")).out();
+        assertTrue(caps.contains("cap_net_raw=ep"), caps);
+        ok(d.docker("rmi", "caps:v1"));
+    }
 }

@@ -6,14 +6,12 @@ import dev.berth.daemon.os.Posix;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +36,9 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * {@code clampMtime} (epoch seconds, may be null) caps every mtime, as BuildKit's
  * SOURCE_DATE_EPOCH does. Files linked several times inside the tree are written once and
  * then as hard links. Sockets are skipped (a tar cannot hold them); overlayfs' own
- * {@code trusted.overlay.*} attributes are never copied; extended attributes whose values are
- * not UTF-8 text are skipped and reported (the tar library writes PAX values as UTF-8).
+ * {@code trusted.overlay.*} attributes are never copied; other extended attributes go in
+ * {@code SCHILY.xattr} records as Docker writes them, binary values (file capabilities) raw
+ * (through {@link PaxXattrs}: the tar library itself writes PAX values as UTF-8 text).
  */
 public final class LayerTarWriter {
     /**
@@ -57,6 +56,7 @@ public final class LayerTarWriter {
             S_IFBLK = 0060000, S_IFDIR = 0040000, S_IFCHR = 0020000, S_IFIFO = 0010000;
 
     private final Path root;
+    private final PaxXattrs.Rewriter pax;
     private final TarArchiveOutputStream tar;
     private final Long clampMtime;
     private final Predicate<String> include;
@@ -70,7 +70,8 @@ public final class LayerTarWriter {
         this.root = root;
         this.clampMtime = clampMtime;
         this.include = include;
-        this.tar = new TarArchiveOutputStream(out, 10240, StandardCharsets.UTF_8.name());
+        this.pax = new PaxXattrs.Rewriter(out, false);
+        this.tar = new TarArchiveOutputStream(pax, 10240, StandardCharsets.UTF_8.name());
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
         tar.setAddPaxHeadersForNonAsciiNames(true);
@@ -89,6 +90,7 @@ public final class LayerTarWriter {
         LayerTarWriter w = new LayerTarWriter(dir, out, clampMtime, include);
         w.children(dir, "");
         w.tar.finish();
+        w.pax.finish();
         w.tar.flush();
         return new Result(w.entries, w.bytes, List.copyOf(w.skipped), List.copyOf(w.excluded));
     }
@@ -204,12 +206,12 @@ public final class LayerTarWriter {
             if (name.startsWith(OVERLAY_XATTR_PREFIX)) continue;
             byte[] v = Posix.lgetxattr(p.toString(), name);
             if (v == null) continue;
-            try {
-                String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(v)).toString();
-                e.addPaxHeader("SCHILY.xattr." + name, text);
-            } catch (CharacterCodingException ex) {
-                skipped.add(rel + ": xattr " + name + " is binary");
+            if (PaxXattrs.isUtf8(v, 0, v.length)) {
+                e.addPaxHeader(PaxXattrs.SCHILY + name, new String(v, StandardCharsets.UTF_8));
+            } else {
+                // commons-compress writes PAX values as UTF-8 text: a binary value goes in
+                // libarchive's base64 form, which PaxXattrs turns into Docker's raw form
+                e.addPaxHeader(PaxXattrs.LIBARCHIVE + PaxXattrs.percentEncode(name), Base64.getEncoder().encodeToString(v));
             }
         }
     }

@@ -103,7 +103,7 @@ public final class LayerUnpacker {
     }
 
     private Result run(InputStream stream) throws IOException {
-        InputStream source = new ReadingSkips(stream);
+        InputStream source = new ReadingSkips(PaxXattrs.forReading(stream));
         // Not closed: closing would close the caller's stream.
         TarArchiveInputStream tar = new TarArchiveInputStream(source);
         for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
@@ -263,13 +263,9 @@ public final class LayerUnpacker {
             String key = h.getKey();
             if (!key.startsWith(PAX_SCHILY_XATTR)) continue;
             String name = key.substring(PAX_SCHILY_XATTR.length());
-            // commons-compress decodes PAX values as UTF-8, so a binary value (a file capability,
-            // say) arrives with U+FFFD in place of its invalid bytes: better unset than corrupt.
-            if (h.getValue().indexOf('\uFFFD') >= 0) {
-                xattrs.put(name, null);
-            } else {
-                xattrs.put(name, h.getValue().getBytes(StandardCharsets.UTF_8));
-            }
+            // values that are not UTF-8 (a file capability, say) arrive in the LIBARCHIVE form
+            // below: PaxXattrs rewrote them before commons-compress could decode them as text
+            xattrs.put(name, h.getValue().getBytes(StandardCharsets.UTF_8));
         }
         for (Map.Entry<String, String> h : e.getExtraPaxHeaders().entrySet()) {
             String key = h.getKey();
@@ -401,7 +397,7 @@ public final class LayerUnpacker {
     }
 
     /** libarchive's URL-encoding of xattr names: %XX for bytes outside printable ASCII, '%' and '='. */
-    private static String percentDecode(String s) {
+    static String percentDecode(String s) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
         byte[] in = s.getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < in.length; i++) {

@@ -115,4 +115,40 @@ class LayerTarWriterTest {
         // and the unpacked tree writes the same tar again
         assertArrayEquals(tar, write(back, null));
     }
+
+    @Test
+    void binaryXattrsGoRawAsDockerWritesThemAndComeBack() throws IOException {
+        assumeTrue(Posix.getuid() == 0, "needs root");
+        // the shape of a file capability: not UTF-8
+        byte[] cap = {1, 0, 0, 2, (byte) 0x80, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+        Path d = tmp.resolve("caps");
+        Files.createDirectories(d);
+        Files.writeString(d.resolve("ping"), "binary");
+        Posix.lsetxattr(d.resolve("ping").toString(), "user.cap", cap);
+        Posix.lsetxattr(d.resolve("ping").toString(), "user.text", "plain".getBytes());
+        LayerTarWriter.Result r = LayerTarWriter.write(d, new ByteArrayOutputStream(), null);
+        assertEquals(List.of(), r.skipped());
+        byte[] tar = write(d, null);
+        // Docker's form: a SCHILY.xattr record carrying the raw bytes
+        byte[] record = PaxXattrs.record("SCHILY.xattr.user.cap", cap);
+        assertTrue(indexOf(tar, record) >= 0, "raw SCHILY.xattr record in the layer");
+        assertTrue(indexOf(tar, "LIBARCHIVE".getBytes()) < 0);
+
+        Path back = tmp.resolve("caps-back");
+        Files.createDirectories(back);
+        LayerUnpacker.unpack(new ByteArrayInputStream(tar), back);
+        assertEquals("binary", Files.readString(back.resolve("ping")));
+        assertArrayEquals(cap, Posix.lgetxattr(back.resolve("ping").toString(), "user.cap"));
+        assertArrayEquals("plain".getBytes(), Posix.lgetxattr(back.resolve("ping").toString(), "user.text"));
+        assertArrayEquals(tar, write(back, null), "the same tar again");
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        return -1;
+    }
 }

@@ -290,7 +290,8 @@ class LayerUnpackerTest {
         TarArchiveEntry f = fileEntry("f", 4);
         f.addPaxHeader("SCHILY.xattr.user.comment", "héllo");
         f.addPaxHeader("LIBARCHIVE.xattr.user.bin%3Dary", Base64.getEncoder().withoutPadding().encodeToString(cap));
-        f.addPaxHeader("SCHILY.xattr.user.damaged", "\u0001\uFFFD");
+        f.addPaxHeader("LIBARCHIVE.xattr.user.cap", Base64.getEncoder().encodeToString(cap));
+        f.addPaxHeader("SCHILY.xattr.user.replacement", "\u0001\uFFFD"); // valid UTF-8 that holds U+FFFD
         f.addPaxHeader("SCHILY.xattr.trusted.overlay.redirect", "/etc");
         byte[] tar = new Tar().entry(f, "data".getBytes(StandardCharsets.UTF_8)).build();
 
@@ -298,9 +299,32 @@ class LayerUnpackerTest {
         String p = dest.resolve("f").toString();
         assertArrayEquals("héllo".getBytes(StandardCharsets.UTF_8), Posix.lgetxattr(p, "user.comment"));
         assertArrayEquals(cap, Posix.lgetxattr(p, "user.bin=ary"));
-        assertNull(Posix.lgetxattr(p, "user.damaged"));
+        assertArrayEquals(cap, Posix.lgetxattr(p, "user.cap"));
+        assertArrayEquals("\u0001\uFFFD".getBytes(StandardCharsets.UTF_8), Posix.lgetxattr(p, "user.replacement"));
         assertNull(Posix.lgetxattr(p, "trusted.overlay.redirect"));
-        assertEquals(2, r.skipped().size(), r.skipped().toString());
+        assertEquals(1, r.skipped().size(), r.skipped().toString());
+
+        // the same tar as Go's archive/tar (Docker) writes it: the binary value raw in SCHILY.xattr
+        java.io.ByteArrayOutputStream go = new java.io.ByteArrayOutputStream();
+        try (java.io.OutputStream w = PaxXattrs.forWriting(go)) {
+            w.write(tar);
+        }
+        assertTrue(indexOf(go.toByteArray(), PaxXattrs.record("SCHILY.xattr.user.cap", cap)) >= 0);
+        Path dest2 = tmp.resolve("go");
+        Files.createDirectories(dest2);
+        LayerUnpacker.unpack(new ByteArrayInputStream(go.toByteArray()), dest2);
+        assertArrayEquals(cap, Posix.lgetxattr(dest2.resolve("f").toString(), "user.cap"));
+        assertArrayEquals(cap, Posix.lgetxattr(dest2.resolve("f").toString(), "user.bin=ary")); // a name SCHILY cannot hold stays libarchive's
+        assertEquals("data", Files.readString(dest2.resolve("f")));
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        return -1;
     }
 
     @Test
