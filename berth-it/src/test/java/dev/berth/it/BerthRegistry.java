@@ -20,6 +20,7 @@ public final class BerthRegistry implements AutoCloseable {
     public final int port;
     private final List<String> extra;
     private Path config;
+    private boolean positional;
     private Process process;
 
     /**
@@ -30,6 +31,18 @@ public final class BerthRegistry implements AutoCloseable {
         BerthRegistry r = new BerthRegistry(false);
         r.config = r.dir.resolve("config.json");
         Files.writeString(r.config, "{\"addr\": \"" + r.host() + "\", \"storage\": \"storage\", \"auth\": " + authJson.apply(r) + "}");
+        return r.start();
+    }
+
+    /**
+     * A registry started as docker-registry is, {@code serve config.yml}, from distribution's
+     * config format: {@code yaml} gets this registry (for its host and dir) and returns the file.
+     */
+    public static BerthRegistry withDistributionConfig(java.util.function.Function<BerthRegistry, String> yaml) throws Exception {
+        BerthRegistry r = new BerthRegistry(false);
+        r.config = r.dir.resolve("config.yml");
+        r.positional = true;
+        Files.writeString(r.config, yaml.apply(r));
         return r.start();
     }
 
@@ -55,7 +68,8 @@ public final class BerthRegistry implements AutoCloseable {
     public BerthRegistry start() throws Exception {
         List<String> cmd = new ArrayList<>(List.of(BerthDaemon.HOME.resolve("bin/berth-registry").toString(), "serve"));
         if (config != null) {
-            cmd.addAll(List.of("--config", config.toString()));
+            if (positional) cmd.add(config.toString());
+            else cmd.addAll(List.of("--config", config.toString()));
         } else {
             cmd.addAll(List.of("--addr", host(), "--storage", storage.toString()));
             cmd.addAll(extra);

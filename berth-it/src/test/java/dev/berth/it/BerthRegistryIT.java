@@ -178,6 +178,48 @@ class BerthRegistryIT {
         }
     }
 
+    /** A docker-registry's config.yml, as it is, on berth-registry's command line as on docker-registry's. */
+    @Test
+    void servesFromDistributionsConfigYml() throws Exception {
+        try (BerthRegistry reg = BerthRegistry.withDistributionConfig(r -> {
+            try {
+                Files.writeString(r.dir.resolve("htpasswd"), ok(Cmd.run(Map.of(), null, "htpasswd", "-Bbn", "alice", "s3cret")).out());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return """
+                    version: 0.1
+                    log:
+                      fields:
+                        service: registry
+                    storage:
+                      cache:
+                        blobdescriptor: inmemory
+                      filesystem:
+                        rootdirectory: %s
+                    http:
+                      addr: %s
+                      headers:
+                        X-Content-Type-Options: [nosniff]
+                    auth:
+                      htpasswd:
+                        realm: basic-realm
+                        path: %s
+                    """.formatted(r.dir.resolve("yml-storage"), r.host(), r.dir.resolve("htpasswd"));
+        })) {
+            HttpResponse<String> anon = send("GET", reg.url("/v2/"), null);
+            assertEquals(401, anon.statusCode());
+            assertEquals("Basic realm=\"basic-realm\"", anon.headers().firstValue("WWW-Authenticate").orElse(""));
+            String basic = "Basic " + java.util.Base64.getEncoder().encodeToString("alice:s3cret".getBytes(StandardCharsets.UTF_8));
+            assertEquals(200, send("GET", reg.url("/v2/"), null, "Authorization", basic).statusCode());
+            // distribution's default: deletes are off
+            HttpResponse<String> del = send("DELETE", reg.url("/v2/a/manifests/sha256:" + "0".repeat(64)), null, "Authorization", basic);
+            assertEquals(405, del.statusCode(), del::body);
+            assertTrue(del.body().contains("UNSUPPORTED"), del::body);
+            assertTrue(Files.isDirectory(reg.dir.resolve("yml-storage")), "the storage is the config's rootdirectory");
+        }
+    }
+
     /** The same requests to berth-registry and to distribution: same status codes, error codes and key headers. */
     @Test
     void answersLikeDistribution() throws Exception {

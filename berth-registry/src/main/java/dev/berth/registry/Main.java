@@ -5,7 +5,9 @@ import java.util.List;
 
 /**
  * {@code berth-registry serve --addr HOST:PORT --storage DIR [--read-only] [--upload-expiry 1h]},
- * {@code berth-registry serve --config FILE}, {@code berth-registry gc [--dry-run] (--storage DIR | --config FILE)}.
+ * {@code berth-registry serve [--config] FILE}, {@code berth-registry gc [--dry-run] (--storage DIR | [--config] FILE)};
+ * FILE may be distribution's {@code config.yml}, and {@code serve config.yml} / {@code garbage-collect config.yml}
+ * are distribution's own command lines.
  */
 public final class Main {
     private Main() {}
@@ -13,8 +15,9 @@ public final class Main {
     private static final String USAGE = """
             Usage:
               berth-registry serve --addr HOST:PORT --storage DIR [--read-only] [--upload-expiry DURATION]
-              berth-registry serve --config FILE
-              berth-registry gc [--dry-run] (--storage DIR | --config FILE)
+              berth-registry serve [--config] FILE
+              berth-registry gc [--dry-run] (--storage DIR | [--config] FILE)
+            FILE: berth's JSON config, or distribution's config.yml (version: 0.1) as docker-registry reads it.
             gc needs the storage to itself or served read-only: it refuses while a read-write server runs.
             """;
 
@@ -25,8 +28,11 @@ public final class Main {
         }
         try {
             switch (args[0]) {
-                case "serve" -> serve(config(List.of(args).subList(1, args.length)), configDir(List.of(args).subList(1, args.length)));
-                case "gc" -> gc(List.of(args).subList(1, args.length));
+                case "serve" -> {
+                    List<String> rest = positionalConfig(List.of(args).subList(1, args.length));
+                    serve(config(rest), configDir(rest));
+                }
+                case "gc", "garbage-collect" -> gc(positionalConfig(List.of(args).subList(1, args.length)));
                 default -> throw new IllegalArgumentException("unknown command " + args[0]);
             }
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -63,6 +69,25 @@ public final class Main {
                 providers.authorizer().check(method, repository, action, headers) instanceof dev.berth.registry.auth.Decision.Deny d
                         ? new Authorizer.Decision.Deny(ErrorCode.valueOf(d.code()), d.message(), d.headers())
                         : Authorizer.Decision.ALLOW;
+    }
+
+    /** distribution's command line, {@code serve config.yml}: a lone argument is the config file. */
+    static List<String> positionalConfig(List<String> args) {
+        List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            boolean takesValue = List.of("--addr", "--storage", "--config", "--upload-expiry").contains(a);
+            if (takesValue && i + 1 < args.size()) {
+                out.add(a);
+                out.add(args.get(++i));
+            } else if (!a.startsWith("-")) {
+                out.add("--config");
+                out.add(a);
+            } else {
+                out.add(a);
+            }
+        }
+        return out;
     }
 
     /** Where relative paths of a config file's auth section are resolved: the file's directory, else here. */

@@ -11,7 +11,8 @@ import java.util.Iterator;
 import java.util.Set;
 
 /**
- * What {@code berth-registry serve} runs with, from flags or a JSON config file:
+ * What {@code berth-registry serve} runs with, from flags, distribution's {@code config.yml}
+ * (see {@link DistributionConfig}), or berth's own config file (JSON, or the same keys in YAML):
  * <pre>
  * {"addr": "127.0.0.1:5000", "storage": "/var/lib/berth-registry",
  *  "tls": {"certificate": "cert.pem", "key": "key.pem"},   // PEM; the key as PKCS#8
@@ -32,14 +33,18 @@ public record RegistryConfig(InetSocketAddress addr, Path storage, Path tlsCerti
         if (uploadExpiry.isNegative() || uploadExpiry.isZero()) throw new IllegalArgumentException("uploadExpiry must be positive");
     }
 
+    /** Berth's JSON config, or distribution's {@code config.yml} ({@link DistributionConfig}). */
     public static RegistryConfig read(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        boolean json = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).strip().startsWith("{");
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(Files.readAllBytes(file));
+            root = (json ? new ObjectMapper() : new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()).readTree(bytes);
         } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new IllegalArgumentException(file + " is not valid JSON: " + e.getOriginalMessage());
+            throw new IllegalArgumentException(file + " is not valid " + (json ? "JSON" : "YAML") + ": " + e.getOriginalMessage());
         }
-        if (root == null || !root.isObject()) throw new IllegalArgumentException(file + ": the config must be a JSON object");
+        if (root == null || !root.isObject()) throw new IllegalArgumentException(file + ": the config must be a JSON object or a YAML mapping");
+        if (DistributionConfig.looksLike(root)) return DistributionConfig.parse(root, file);
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String k = it.next();
             if (!KEYS.contains(k)) throw new IllegalArgumentException(file + ": unknown key " + k + " (known: " + KEYS + ")");

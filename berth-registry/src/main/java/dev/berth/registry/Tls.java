@@ -5,17 +5,18 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.Base64;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
-/** An {@link SSLContext} from a PEM certificate chain and a PEM PKCS#8 private key (RSA, EC or Ed25519). */
+/**
+ * An {@link SSLContext} from a PEM certificate chain and a PEM private key: PKCS#8 (RSA, EC or
+ * Ed25519), or the traditional {@code RSA PRIVATE KEY} / {@code EC PRIVATE KEY} forms that
+ * docker-registry (Go) also reads, wrapped into PKCS#8 here.
+ */
 final class Tls {
     private Tls() {}
 
@@ -37,21 +38,11 @@ final class Tls {
         return ctx;
     }
 
-    private static PrivateKey privateKey(String pem, Path file) throws GeneralSecurityException {
-        if (pem.contains("BEGIN RSA PRIVATE KEY") || pem.contains("BEGIN EC PRIVATE KEY")) {
-            throw new IllegalArgumentException(file + ": convert the key to PKCS#8 first (openssl pkcs8 -topk8 -nocrypt)");
+    static PrivateKey privateKey(String pem, Path file) {
+        try {
+            return dev.berth.daemon.util.PemKeys.privateKey(pem);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage());
         }
-        int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
-        int end = pem.indexOf("-----END PRIVATE KEY-----");
-        if (begin < 0 || end < begin) throw new IllegalArgumentException(file + " holds no PEM PKCS#8 private key");
-        byte[] der = Base64.getMimeDecoder().decode(pem.substring(begin + 27, end));
-        for (String alg : new String[] {"RSA", "EC", "Ed25519"}) {
-            try {
-                return KeyFactory.getInstance(alg).generatePrivate(new PKCS8EncodedKeySpec(der));
-            } catch (GeneralSecurityException e) {
-                // try the next algorithm
-            }
-        }
-        throw new IllegalArgumentException(file + ": unsupported private key (RSA, EC or Ed25519 expected)");
     }
 }

@@ -6,15 +6,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -26,8 +23,8 @@ import javax.net.ssl.X509TrustManager;
 /**
  * TLS for one registry host, from dockerd's {@code certs.d} layout: {@code <dir>/<host:port>/}
  * holds {@code *.crt} CA certificates (trusted besides the host's own CAs) and
- * {@code <name>.cert} + {@code <name>.key} client certificate pairs (PEM; PKCS#8 or PKCS#1
- * RSA keys). Insecure registries skip verification, as dockerd's do, but still present a
+ * {@code <name>.cert} + {@code <name>.key} client certificate pairs (PEM keys: PKCS#8, PKCS#1 RSA
+ * or SEC 1 EC). Insecure registries skip verification, as dockerd's do, but still present a
  * client certificate.
  */
 final class RegistryTls {
@@ -95,45 +92,9 @@ final class RegistryTls {
         return out;
     }
 
-    /** A PEM private key: PKCS#8 (RSA or EC) or PKCS#1 RSA, wrapped here into PKCS#8. */
+    /** A PEM private key: PKCS#8, PKCS#1 RSA or SEC 1 EC ({@link dev.berth.daemon.util.PemKeys}). */
     static PrivateKey privateKey(String pem) throws GeneralSecurityException {
-        boolean pkcs1 = pem.contains("BEGIN RSA PRIVATE KEY");
-        if (pem.contains("BEGIN EC PRIVATE KEY")) throw new GeneralSecurityException("SEC1 EC keys are not supported; convert with openssl pkcs8 -topk8");
-        String b64 = pem.replaceAll("-----(BEGIN|END)[^-]*-----", "").replaceAll("\\s", "");
-        byte[] der = Base64.getDecoder().decode(b64);
-        if (pkcs1) der = wrapPkcs1(der);
-        PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(der);
-        try {
-            return KeyFactory.getInstance("RSA").generatePrivate(spec);
-        } catch (GeneralSecurityException e) {
-            return KeyFactory.getInstance("EC").generatePrivate(spec);
-        }
-    }
-
-    /** PKCS#8 PrivateKeyInfo around a PKCS#1 RSAPrivateKey: version 0, rsaEncryption, the key. */
-    private static byte[] wrapPkcs1(byte[] pkcs1) {
-        byte[] algo = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
-        byte[] version = {0x02, 0x01, 0x00};
-        byte[] octet = der(0x04, pkcs1);
-        byte[] body = new byte[version.length + algo.length + octet.length];
-        System.arraycopy(version, 0, body, 0, version.length);
-        System.arraycopy(algo, 0, body, version.length, algo.length);
-        System.arraycopy(octet, 0, body, version.length + algo.length, octet.length);
-        return der(0x30, body);
-    }
-
-    private static byte[] der(int tag, byte[] content) {
-        int len = content.length;
-        byte[] lenBytes;
-        if (len < 128) lenBytes = new byte[] {(byte) len};
-        else if (len < 256) lenBytes = new byte[] {(byte) 0x81, (byte) len};
-        else if (len < 65536) lenBytes = new byte[] {(byte) 0x82, (byte) (len >> 8), (byte) len};
-        else lenBytes = new byte[] {(byte) 0x83, (byte) (len >> 16), (byte) (len >> 8), (byte) len};
-        byte[] out = new byte[1 + lenBytes.length + len];
-        out[0] = (byte) tag;
-        System.arraycopy(lenBytes, 0, out, 1, lenBytes.length);
-        System.arraycopy(content, 0, out, 1 + lenBytes.length, len);
-        return out;
+        return dev.berth.daemon.util.PemKeys.privateKey(pem);
     }
 
     /**
