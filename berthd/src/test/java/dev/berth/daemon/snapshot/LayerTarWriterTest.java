@@ -131,8 +131,8 @@ class LayerTarWriterTest {
         byte[] tar = write(d, null);
         // Docker's form: a SCHILY.xattr record carrying the raw bytes
         byte[] record = PaxXattrs.record("SCHILY.xattr.user.cap", cap);
-        assertTrue(indexOf(tar, record) >= 0, "raw SCHILY.xattr record in the layer");
-        assertTrue(indexOf(tar, "LIBARCHIVE".getBytes()) < 0);
+        assertTrue(LayerUnpackerTest.indexOf(tar, record) >= 0, "raw SCHILY.xattr record in the layer");
+        assertTrue(LayerUnpackerTest.indexOf(tar, "LIBARCHIVE".getBytes()) < 0);
 
         Path back = tmp.resolve("caps-back");
         Files.createDirectories(back);
@@ -141,14 +141,5 @@ class LayerTarWriterTest {
         assertArrayEquals(cap, Posix.lgetxattr(back.resolve("ping").toString(), "user.cap"));
         assertArrayEquals("plain".getBytes(), Posix.lgetxattr(back.resolve("ping").toString(), "user.text"));
         assertArrayEquals(tar, write(back, null), "the same tar again");
-    }
-
-    private static int indexOf(byte[] hay, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
-            return i;
-        }
-        return -1;
     }
 }
