@@ -114,6 +114,13 @@ class BerthRegistryIT {
             Cmd.Result wrong = Cmd.run(env, null, "/usr/local/bin/docker", "login", "-u", "alice", "-p", "nope", reg.host());
             assertNotEquals(0, wrong.code(), wrong::toString);
             ok(Cmd.run(env, "s3cret", "/usr/local/bin/docker", "login", "-u", "alice", "--password-stdin", reg.host()));
+            // the login's identity token (a refresh token) is kept instead of the password
+            com.fasterxml.jackson.databind.JsonNode stored = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(d.dir.resolve("cfg/config.json").toFile()).path("auths").path(reg.host());
+            assertFalse(stored.path("identitytoken").asText().isEmpty(), stored::toString);
+            assertFalse(new String(java.util.Base64.getDecoder().decode(stored.path("auth").asText()), StandardCharsets.UTF_8).contains("s3cret"),
+                    "no password stored: " + stored);
+            // so the push below reaches the registry through the refresh-token grant
             Cmd.Result pushed = ok(Cmd.run(env, null, "/usr/local/bin/docker", "push", app));
             assertTrue(pushed.out().contains("1: digest: sha256:"), pushed::toString);
             ok(Cmd.run(env, null, "/usr/local/bin/docker", "rmi", app));

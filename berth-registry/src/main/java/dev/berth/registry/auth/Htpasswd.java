@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -94,6 +95,11 @@ public final class Htpasswd {
     }
 
     public Path path() { return path; }
+
+    /** The user's current bcrypt hash, if the user is in the file (a refresh token is bound to it). */
+    public Optional<String> hashOf(String user) {
+        return Optional.ofNullable(current().hashes.get(user));
+    }
 
     /** True when {@code user} is in the file and {@code password} matches its bcrypt hash. */
     public boolean verify(String user, String password) {

@@ -25,8 +25,15 @@ import java.util.Optional;
  * the service's key whose {@code access} claim holds what was asked for, cut down to what the
  * access list grants: asking for more is not an error, the registry refuses the request the
  * token does not cover. {@code POST} takes the OAuth2 password grant
- * ({@code grant_type=password&username=&password=&service=&scope=}); no refresh tokens are
- * issued, so clients keep using their credentials.
+ * ({@code grant_type=password&username=&password=&service=&scope=}) and the refresh-token grant.
+ *
+ * <p>Refresh tokens, as {@code docker login} uses them: a GET with {@code offline_token=true}
+ * and valid credentials (or a password grant with {@code access_type=offline}) also returns a
+ * {@code refresh_token}; dockerd hands it to the CLI as the login's identity token, the CLI
+ * stores it instead of the password, and later requests trade it for access tokens with
+ * {@code grant_type=refresh_token}. It is a JWT of this service's key for the account, with an
+ * audience of its own (so it never passes as an access token), valid 90 days and bound to the
+ * account's current htpasswd hash: removing the user or changing the password voids it.
  *
  * <p>Independent of the HTTP server: {@link #handleToken} takes the method, the raw query,
  * headers with lower-case names and the body, and returns status, headers and body.
@@ -39,6 +46,7 @@ public final class TokenService {
     private final AccessList access;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
+    static final java.time.Duration REFRESH_LIFETIME = java.time.Duration.ofDays(90);
 
     /** {@code accounts} may be null: then every client is anonymous. */
     public TokenService(TokenSettings settings, Htpasswd accounts, AccessList access, Clock clock) {
@@ -97,6 +105,57 @@ public final class TokenService {
         return new Issued(Jwt.sign(settings.key(), claims), now, ttl, granted);
     }
 
+    /** The audience of refresh tokens: not the service's, so the registry never takes one as an access token. */
+    private String refreshAudience() { return settings.service() + " refresh"; }
+
+    /** A refresh token for {@code account}, bound to its current htpasswd hash. */
+    String refreshToken(String account) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        ObjectNode claims = JSON.createObjectNode();
+        claims.put("iss", settings.issuer());
+        claims.put("sub", account);
+        claims.put("aud", refreshAudience());
+        claims.put("exp", now.getEpochSecond() + REFRESH_LIFETIME.toSeconds());
+        claims.put("nbf", now.getEpochSecond());
+        claims.put("iat", now.getEpochSecond());
+        byte[] jti = new byte[16];
+        random.nextBytes(jti);
+        claims.put("jti", HexFormat.of().formatHex(jti));
+        claims.put("pwh", passwordBinding(account, accounts.hashOf(account).orElseThrow()));
+        return Jwt.sign(settings.key(), claims);
+    }
+
+    /** The account a refresh token is for, if it is this service's, current, and its password unchanged. */
+    Optional<String> refreshAccount(String token) {
+        if (token == null || token.isEmpty() || accounts == null) return Optional.empty();
+        ObjectNode claims;
+        try {
+            claims = Jwt.verify(settings.key(), token);
+        } catch (Jwt.InvalidTokenException e) {
+            return Optional.empty();
+        }
+        long now = clock.instant().getEpochSecond();
+        String account = claims.path("sub").asText("");
+        if (!settings.issuer().equals(claims.path("iss").asText()) || !refreshAudience().equals(claims.path("aud").asText())
+                || claims.path("exp").asLong(0) < now || claims.path("nbf").asLong(Long.MAX_VALUE) > now + 60 || account.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<String> hash = accounts.hashOf(account);
+        if (hash.isEmpty() || !passwordBinding(account, hash.get()).equals(claims.path("pwh").asText())) return Optional.empty();
+        return Optional.of(account);
+    }
+
+    /** A digest of the account's bcrypt hash: it changes with the password, and tells nothing of it. */
+    private static String passwordBinding(String account, String hash) {
+        try {
+            var d = java.security.MessageDigest.getInstance("SHA-256");
+            d.update((account + "\0" + hash).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d.digest(), 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public TokenResponse handleToken(String method, String rawQuery, Map<String, String> headers, byte[] body) {
         return switch (method) {
             case "GET" -> get(Query.parse(rawQuery), headers);
@@ -136,6 +195,7 @@ public final class TokenService {
         out.put("access_token", issued.token());
         out.put("expires_in", issued.expiresIn());
         out.put("issued_at", issued.issuedAt().toString());
+        if ("true".equals(q.first("offline_token")) && !account.isEmpty()) out.put("refresh_token", refreshToken(account));
         return json(200, bytes(out));
     }
 
@@ -143,13 +203,22 @@ public final class TokenService {
         TokenResponse bad = checkService(form.first("service"));
         if (bad != null) return bad;
         String grant = form.first("grant_type");
-        if (!"password".equals(grant)) {
-            return json(400, oauthError("unsupported_grant_type", "only the password grant is supported"));
-        }
-        String user = form.first("username");
-        String password = form.first("password");
-        if (user == null || password == null || accounts == null || !accounts.verify(user, password)) {
-            return json(401, oauthError("invalid_grant", "incorrect username or password"));
+        String user;
+        String refresh = null;
+        if ("password".equals(grant)) {
+            user = form.first("username");
+            String password = form.first("password");
+            if (user == null || password == null || accounts == null || !accounts.verify(user, password)) {
+                return json(401, oauthError("invalid_grant", "incorrect username or password"));
+            }
+            if ("offline".equals(form.first("access_type"))) refresh = refreshToken(user);
+        } else if ("refresh_token".equals(grant)) {
+            refresh = form.first("refresh_token");
+            Optional<String> account = refreshAccount(refresh);
+            if (account.isEmpty()) return json(401, oauthError("invalid_grant", "invalid or expired refresh token"));
+            user = account.get();
+        } else {
+            return json(400, oauthError("unsupported_grant_type", "the password and refresh_token grants are supported"));
         }
         List<Scope> scopes;
         try {
@@ -164,6 +233,7 @@ public final class TokenService {
         out.put("scope", String.join(" ", issued.granted().stream().map(Scope::toString).toList()));
         out.put("expires_in", issued.expiresIn());
         out.put("issued_at", issued.issuedAt().toString());
+        if (refresh != null) out.put("refresh_token", refresh);
         return json(200, bytes(out));
     }
 

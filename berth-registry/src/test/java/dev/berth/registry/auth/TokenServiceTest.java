@@ -233,8 +233,52 @@ class TokenServiceTest {
         assertEquals(401, r.status());
         assertEquals("invalid_grant", JSON.readTree(r.body()).get("error").asText());
         r = service.handleToken("POST", null, Map.of(), "grant_type=refresh_token&refresh_token=x".getBytes());
+        assertEquals(401, r.status());
+        assertEquals("invalid_grant", JSON.readTree(r.body()).get("error").asText());
+        r = service.handleToken("POST", null, Map.of(), "grant_type=client_credentials".getBytes());
         assertEquals(400, r.status());
         assertEquals("unsupported_grant_type", JSON.readTree(r.body()).get("error").asText());
+    }
+
+    /** docker login's identity token: offline_token=true gives a refresh token, traded later for access tokens. */
+    @Test
+    void refreshTokensForDockerLogin() throws Exception {
+        TokenResponse login = service.handleToken("GET", "account=alice&client_id=docker&offline_token=true&service=berth-registry",
+                basic("alice", "abc"), null);
+        assertEquals(200, login.status(), login.bodyText());
+        String refresh = JSON.readTree(login.body()).path("refresh_token").asText();
+        assertFalse(refresh.isEmpty(), login.bodyText());
+        // not an access token
+        assertEquals(401, ((Decision.Deny) registry.check("GET", null, "base", bearer(refresh))).status());
+        // no refresh token without offline_token, nor for anonymous clients
+        assertFalse(JSON.readTree(service.handleToken("GET", "service=berth-registry", basic("alice", "abc"), null).body()).has("refresh_token"));
+        assertFalse(JSON.readTree(service.handleToken("GET", "offline_token=true", Map.of(), null).body()).has("refresh_token"));
+
+        // what dockerd sends with the stored identity token
+        byte[] form = ("grant_type=refresh_token&service=berth-registry&client_id=docker&refresh_token=" + refresh
+                + "&scope=repository%3Aalice%2Fapp%3Apull%2Cpush").getBytes(StandardCharsets.UTF_8);
+        TokenResponse r = service.handleToken("POST", null, Map.of(), form);
+        assertEquals(200, r.status(), r.bodyText());
+        JsonNode body = JSON.readTree(r.body());
+        assertEquals(new Decision.Allow("alice"), registry.check("PUT", "alice/app", "push", bearer(body.get("access_token").asText())));
+        assertEquals(refresh, body.get("refresh_token").asText());
+        // the password grant gives one with access_type=offline
+        r = service.handleToken("POST", null, Map.of(), "grant_type=password&username=alice&password=abc&access_type=offline".getBytes());
+        assertTrue(JSON.readTree(r.body()).has("refresh_token"), r.bodyText());
+
+        // another service's key, an expired token, a changed password: refused
+        var other = new TokenService(new TokenSettings(REALM, "berth-registry", "berth-test", Duration.ofMinutes(5), SigningKey.generate()),
+                Htpasswd.load(dir.resolve("htpasswd")), AccessListTest.list(), clock);
+        assertTrue(other.refreshAccount(refresh).isEmpty());
+        Instant start = clock.now;
+        clock.now = start.plus(TokenService.REFRESH_LIFETIME).plusSeconds(1);
+        assertTrue(service.refreshAccount(refresh).isEmpty(), "expired");
+        clock.now = start;
+        assertEquals(java.util.Optional.of("alice"), service.refreshAccount(refresh));
+        Files.writeString(dir.resolve("htpasswd"), "alice:" + HtpasswdTest.VECTORS[3][1] + "\n"); // a new password
+        Files.setLastModifiedTime(dir.resolve("htpasswd"), java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+        assertTrue(service.refreshAccount(refresh).isEmpty(), "the password changed");
+        assertEquals(401, service.handleToken("POST", null, Map.of(), form).status());
     }
 
     @Test

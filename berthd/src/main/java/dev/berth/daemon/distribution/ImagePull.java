@@ -145,12 +145,15 @@ public final class ImagePull {
         return img;
     }
 
-    /** {@code POST /auth}: validates credentials with the registry at {@code serverAddress}. */
-    public void login(String serverAddress, RegistryClient.Credentials credentials) throws IOException, InterruptedException {
+    /**
+     * {@code POST /auth}: validates credentials with the registry at {@code serverAddress};
+     * returns the identity token for the client to store instead of the password ("" if none).
+     */
+    public String login(String serverAddress, RegistryClient.Credentials credentials) throws IOException, InterruptedException {
         String host = serverAddress == null || serverAddress.isBlank() ? ImageRef.DEFAULT_DOMAIN
                 : serverAddress.replaceFirst("^https?://", "").replaceFirst("/.*$", "");
         if (host.equals("index.docker.io") || host.equals("registry-1.docker.io")) host = ImageRef.DEFAULT_DOMAIN;
-        registries.client(host, credentials).login();
+        return registries.client(host, credentials).login();
     }
 
     /**

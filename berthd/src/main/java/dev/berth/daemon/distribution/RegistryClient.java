@@ -49,9 +49,25 @@ public final class RegistryClient {
     private final Duration stallTimeout;
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
     private volatile boolean basic; // the registry asked for Basic auth once: send it up front
+    private volatile boolean loggingIn; // ask the token server for a refresh token (offline_token)
+    private volatile String refreshToken; // what it gave
 
-    /** A user's registry credentials, from {@code X-Registry-Auth} or {@code POST /auth}. */
-    public record Credentials(String username, String password) {
+    /**
+     * A user's registry credentials, from {@code X-Registry-Auth} or {@code POST /auth}: a
+     * password, or the identity token (an OAuth2 refresh token) a token-auth login returned,
+     * which the docker CLI stores in its place.
+     */
+    public record Credentials(String username, String password, String identityToken) {
+        public Credentials(String username, String password) {
+            this(username, password, "");
+        }
+
+        public Credentials {
+            if (identityToken == null) identityToken = "";
+        }
+
+        boolean hasIdentityToken() { return !identityToken.isEmpty(); }
+
         String basicHeader() {
             return "Basic " + java.util.Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
         }
@@ -68,7 +84,8 @@ public final class RegistryClient {
             JsonNode n = Json.parse(json);
             String user = n.path("username").asText("");
             String pass = n.path("password").asText("");
-            return user.isEmpty() && pass.isEmpty() ? null : new Credentials(user, pass);
+            String identity = n.path("identitytoken").asText("");
+            return user.isEmpty() && pass.isEmpty() && identity.isEmpty() ? null : new Credentials(user, pass, identity);
         }
     }
 
@@ -93,9 +110,12 @@ public final class RegistryClient {
 
     /**
      * {@code docker login}: checks the credentials against {@code GET /v2/}, following the
-     * registry's challenge (Basic, or a Bearer token fetched with the credentials).
+     * registry's challenge (Basic, or a Bearer token fetched with the credentials). Returns the
+     * identity token for the client to keep instead of the password: the refresh token a token
+     * server gave for {@code offline_token=true}, as dockerd asks for it; "" when there is none.
      */
-    public void login() throws IOException, InterruptedException {
+    public String login() throws IOException, InterruptedException {
+        loggingIn = true;
         HttpResponse<byte[]> r;
         try {
             r = send("", "/v2/", Map.of(), HttpResponse.BodyHandlers.ofByteArray());
@@ -106,6 +126,7 @@ public final class RegistryClient {
             throw new BerthException.Unauthorized("login attempt to " + base + "/v2/ failed with status: " + r.statusCode() + " "
                     + (r.statusCode() == 401 ? "Unauthorized" : ""));
         }
+        return refreshToken == null ? "" : refreshToken;
     }
 
     /** A fetched manifest: its exact bytes (what the digest covers), media type and digest. */
@@ -341,10 +362,24 @@ public final class RegistryClient {
         java.util.List<String> query = new java.util.ArrayList<>();
         if (p.containsKey("service")) query.add("service=" + URLEncoder.encode(p.get("service"), StandardCharsets.UTF_8));
         if (scope != null) query.add("scope=" + URLEncoder.encode(scope, StandardCharsets.UTF_8));
-        if (credentials != null) query.add("account=" + URLEncoder.encode(credentials.username(), StandardCharsets.UTF_8));
-        String url = realm + (query.isEmpty() ? "" : (realm.contains("?") ? "&" : "?") + String.join("&", query));
-        HttpRequest.Builder tb = HttpRequest.newBuilder(URI.create(url)).timeout(stallTimeout).GET();
-        if (credentials != null) tb.header("Authorization", credentials.basicHeader());
+        HttpRequest.Builder tb;
+        if (credentials != null && credentials.hasIdentityToken()) {
+            // the OAuth2 refresh-token grant, as dockerd trades a stored identity token
+            query.add("grant_type=refresh_token");
+            query.add("refresh_token=" + URLEncoder.encode(credentials.identityToken(), StandardCharsets.UTF_8));
+            query.add("client_id=docker");
+            tb = HttpRequest.newBuilder(URI.create(realm)).timeout(stallTimeout).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(String.join("&", query)));
+        } else {
+            if (credentials != null) query.add("account=" + URLEncoder.encode(credentials.username(), StandardCharsets.UTF_8));
+            if (credentials != null && loggingIn) {
+                query.add("client_id=docker");
+                query.add("offline_token=true");
+            }
+            String url = realm + (query.isEmpty() ? "" : (realm.contains("?") ? "&" : "?") + String.join("&", query));
+            tb = HttpRequest.newBuilder(URI.create(url)).timeout(stallTimeout).GET();
+            if (credentials != null) tb.header("Authorization", credentials.basicHeader());
+        }
         HttpResponse<byte[]> r;
         try {
             r = http.send(tb.build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -366,6 +401,7 @@ public final class RegistryClient {
         String token = t.path("token").asText("");
         if (token.isEmpty()) token = t.path("access_token").asText("");
         if (token.isEmpty()) throw new BerthException.Unauthorized("token server returned no token");
+        if (loggingIn && !t.path("refresh_token").asText("").isEmpty()) refreshToken = t.path("refresh_token").asText();
         return token;
     }
 

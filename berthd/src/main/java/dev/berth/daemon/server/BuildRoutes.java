@@ -94,10 +94,11 @@ public final class BuildRoutes {
         n.properties().forEach(e -> {
             String user = e.getValue().path("username").asText("");
             String pass = e.getValue().path("password").asText("");
-            if (user.isEmpty() && pass.isEmpty()) return;
+            String identity = e.getValue().path("identitytoken").asText("");
+            if (user.isEmpty() && pass.isEmpty() && identity.isEmpty()) return;
             String host = e.getKey().replaceFirst("^https?://", "").replaceFirst("/.*$", "");
             if (host.equals("index.docker.io")) host = "docker.io";
-            out.put(host, new RegistryClient.Credentials(user, pass));
+            out.put(host, new RegistryClient.Credentials(user, pass, identity));
         });
         return out;
     }

@@ -96,8 +96,8 @@ public final class ImageRoutes {
         String user = body.path("username").asText("");
         String pass = body.path("password").asText("");
         if (user.isEmpty()) throw BerthException.invalid("username is required");
-        pull.login(body.path("serveraddress").asText(""), new RegistryClient.Credentials(user, pass));
-        res.json(200, Map.of("Status", "Login Succeeded", "IdentityToken", ""));
+        String identity = pull.login(body.path("serveraddress").asText(""), new RegistryClient.Credentials(user, pass));
+        res.json(200, Map.of("Status", "Login Succeeded", "IdentityToken", identity));
     }
 
     private void list(Request req, Response res) throws IOException {
