@@ -157,9 +157,7 @@ public final class PlainHttpServer implements AutoCloseable {
         }
         Headers headers = uri == null ? null : readHeaders(in, budget);
         if (uri == null || headers == null) {
-            out.write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            return false;
+            return badRequest(out);
         }
         boolean http10 = parts[2].equals("HTTP/1.0");
         String connection = headers.getFirst("Connection");
@@ -172,9 +170,7 @@ public final class PlainHttpServer implements AutoCloseable {
             else if (cl != null) body = RequestBody.fixed(in, Long.parseLong(cl.strip()));
             else body = RequestBody.fixed(in, 0);
         } catch (NumberFormatException e) {
-            out.write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            return false;
+            return badRequest(out);
         }
         if ("100-continue".equalsIgnoreCase(headers.getFirst("Expect")) && !http10) {
             out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -206,6 +202,13 @@ public final class PlainHttpServer implements AutoCloseable {
         // what the handler left of the request body is read away, within reason, to keep the connection
         if (!body.drain(64 * 1024)) return false;
         return keepAlive && !ex.close;
+    }
+
+    /** A request that cannot be read: 400 and the connection closes (returns false for {@link #exchange}). */
+    private static boolean badRequest(OutputStream out) throws IOException {
+        out.write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return false;
     }
 
     private HttpHandler handler(String path) {

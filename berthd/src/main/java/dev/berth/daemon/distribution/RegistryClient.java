@@ -81,7 +81,11 @@ public final class RegistryClient {
             } catch (IllegalArgumentException e) {
                 throw BerthException.invalid("invalid X-Registry-Auth header: not base64");
             }
-            JsonNode n = Json.parse(json);
+            return fromJson(Json.parse(json));
+        }
+
+        /** One auth config as the docker CLI writes it ({@code username}, {@code password}, {@code identitytoken}); null when empty. */
+        public static Credentials fromJson(JsonNode n) {
             String user = n.path("username").asText("");
             String pass = n.path("password").asText("");
             String identity = n.path("identitytoken").asText("");

@@ -92,13 +92,11 @@ public final class BuildRoutes {
             return out; // dockerd ignores an unreadable registry config
         }
         n.properties().forEach(e -> {
-            String user = e.getValue().path("username").asText("");
-            String pass = e.getValue().path("password").asText("");
-            String identity = e.getValue().path("identitytoken").asText("");
-            if (user.isEmpty() && pass.isEmpty() && identity.isEmpty()) return;
+            RegistryClient.Credentials c = RegistryClient.Credentials.fromJson(e.getValue());
+            if (c == null) return;
             String host = e.getKey().replaceFirst("^https?://", "").replaceFirst("/.*$", "");
             if (host.equals("index.docker.io")) host = "docker.io";
-            out.put(host, new RegistryClient.Credentials(user, pass, identity));
+            out.put(host, c);
         });
         return out;
     }
