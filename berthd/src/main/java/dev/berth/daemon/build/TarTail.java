@@ -77,29 +77,9 @@ final class TarTail extends FilterInputStream {
             dataEnd = end;
             return;
         }
-        long size = size();
+        long size = dev.berth.daemon.snapshot.TarHeader.size(header);
         dataEnd = end + size;
         nextHeader = end + (size + BLOCK - 1) / BLOCK * BLOCK;
-    }
-
-    /** The entry size field: octal, or base-256 when the high bit is set. */
-    private long size() {
-        if ((header[124] & 0x80) != 0) {
-            long v = 0;
-            for (int i = 125; i < 136; i++) v = (v << 8) | (header[i] & 0xff);
-            return v;
-        }
-        long v = 0;
-        for (int i = 124; i < 136; i++) {
-            int c = header[i];
-            if (c == 0 || c == ' ') {
-                if (v > 0) break;
-                continue;
-            }
-            if (c < '0' || c > '7') break;
-            v = v * 8 + (c - '0');
-        }
-        return v;
     }
 
     @Override public long skip(long n) throws IOException {

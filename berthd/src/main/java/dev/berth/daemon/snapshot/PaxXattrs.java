@@ -137,26 +137,6 @@ final class PaxXattrs {
         return out.toByteArray();
     }
 
-    /** The size field of a header: octal, or base-256 when its first byte has the high bit. */
-    static long size(byte[] h) {
-        if ((h[124] & 0x80) != 0) {
-            long v = h[124] & 0x7f;
-            for (int i = 125; i < 136; i++) v = (v << 8) | (h[i] & 0xff);
-            return v;
-        }
-        long v = 0;
-        for (int i = 124; i < 136; i++) {
-            int c = h[i];
-            if (c == 0 || c == ' ') {
-                if (v != 0) break;
-                continue;
-            }
-            if (c < '0' || c > '7') return -1;
-            v = v * 8 + (c - '0');
-        }
-        return v;
-    }
-
     /** Sets the size field (octal) and the header checksum. */
     static void setSize(byte[] h, long size) {
         byte[] s = String.format("%011o", size).getBytes(StandardCharsets.US_ASCII);
@@ -239,8 +219,8 @@ final class PaxXattrs {
         private void header() throws IOException {
             boolean zero = true;
             for (byte x : block) if (x != 0) { zero = false; break; }
-            long size = zero ? -1 : size(block);
-            if (zero || size < 0) { // the end of the archive, or something the tar reader will refuse
+            long size = zero ? -1 : TarHeader.size(block);
+            if (zero) { // the end of the archive
                 passThrough = true;
                 out.write(block);
                 return;
