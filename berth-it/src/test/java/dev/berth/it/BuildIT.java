@@ -497,6 +497,63 @@ class BuildIT extends BusyboxDaemonTest {
         }
     }
 
+    /** {@code remote=<URL>} as docker-py sends it for a URL path (the docker CLI downloads URL contexts itself). */
+    @Test
+    void remoteUrlContexts() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "python3-docker: bin/install-deps --test");
+        Path ctx = context("remote", Map.of("Dockerfile", "FROM busybox\nCOPY hello /hello\nCMD [\"cat\", \"/hello\"]\n",
+                "hello", "from a remote tar\n"));
+        Process tar = new ProcessBuilder("tar", "-C", ctx.toString(), "-cz", ".").redirectErrorStream(true).start();
+        byte[] tgz = tar.getInputStream().readAllBytes();
+        assertEquals(0, tar.waitFor());
+        HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        http.createContext("/ctx.tar.gz", ex -> {
+            ex.sendResponseHeaders(200, tgz.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(tgz);
+            }
+        });
+        http.createContext("/Dockerfile", ex -> {
+            byte[] b = "FROM busybox\nRUN echo from a remote Dockerfile > /d\nCMD [\"cat\", \"/d\"]\n".getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "text/plain");
+            ex.sendResponseHeaders(200, b.length);
+            try (OutputStream o = ex.getResponseBody()) {
+                o.write(b);
+            }
+        });
+        http.start();
+        try {
+            String base = "http://127.0.0.1:" + http.getAddress().getPort();
+            Path script = d.dir.resolve("remote_build.py");
+            Files.writeString(script, """
+                    import sys, docker
+                    c = docker.DockerClient(base_url=sys.argv[1], version="auto")
+                    for path, tag in ((sys.argv[2] + "/ctx.tar.gz", "remote:tar"), (sys.argv[2] + "/Dockerfile", "remote:dockerfile")):
+                        image, logs = c.images.build(path=path, tag=tag)
+                        print(tag, image.id)
+                    try:
+                        c.images.build(path="https://example.invalid/repo.git", tag="remote:git")
+                    except docker.errors.APIError as e:
+                        print("git:", e.explanation)
+                    try:
+                        c.images.build(path=sys.argv[2] + "/missing.tar", tag="remote:missing")
+                    except (docker.errors.APIError, docker.errors.BuildError) as e:
+                        print("missing:", e)
+                    """);
+            Cmd.Result r = ok(Cmd.run(Map.of("PYTHONPATH", ""), null, "/usr/bin/python3", script.toString(), d.host(), base));
+            assertTrue(r.out().contains("remote:tar sha256:") && r.out().contains("remote:dockerfile sha256:"), r::toString);
+            assertTrue(r.out().contains("git: git build contexts are not supported"), r::toString);
+            assertTrue(r.out().contains("missing:") && r.out().contains("404"), r::toString);
+            assertEquals("from a remote tar\n", ok(d.docker("run", "--rm", "remote:tar")).out());
+            assertEquals("from a remote Dockerfile\n", ok(d.docker("run", "--rm", "remote:dockerfile")).out());
+            try (var s = Files.list(d.dataRoot.resolve("builder/tmp"))) {
+                assertEquals(List.of(), s.toList(), "the download is gone");
+            }
+        } finally {
+            http.stop(0);
+        }
+    }
+
     private static String read(Path p) {
         try {
             return Files.readString(p);

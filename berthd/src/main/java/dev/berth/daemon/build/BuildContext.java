@@ -54,10 +54,14 @@ final class BuildContext implements AutoCloseable {
         return ctx;
     }
 
-    /** A context with only a Dockerfile (a build whose body was the Dockerfile itself). */
-    static BuildContext ofDockerfile(byte[] dockerfile, Path dir) throws IOException {
+    /** A context with only a Dockerfile, under {@code name} (a remote context that is a Dockerfile). */
+    static BuildContext ofDockerfile(byte[] dockerfile, String name, Path dir) throws IOException {
         Files.createDirectories(dir);
-        Files.write(dir.resolve("Dockerfile"), dockerfile);
+        String rel = clean(name);
+        if (rel == null || rel.isEmpty()) throw BerthException.invalid("invalid Dockerfile name " + name);
+        Path f = dir.resolve(rel);
+        Files.createDirectories(f.getParent());
+        Files.write(f, dockerfile);
         return new BuildContext(dir);
     }
 

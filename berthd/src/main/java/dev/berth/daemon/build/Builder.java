@@ -171,15 +171,87 @@ public final class Builder {
 
     /** Builds from a context tar; returns the image, tagged as asked. */
     public Image build(InputStream context, Options o, Output out) throws IOException, InterruptedException {
-        long t0 = System.nanoTime();
         try (BuildContext ctx = BuildContext.unpack(context, tmp.resolve("ctx-" + UUID.randomUUID()))) {
-            Cancel cancel = new Cancel();
-            out.contextRead(cancel);
-            String text = ctx.readDockerfile(o.dockerfile());
-            LOG.fine(() -> "build context unpacked and Dockerfile read in " + (System.nanoTime() - t0) / 1000 + " us");
-            Dockerfile df = DockerfileParser.parse(text);
-            return new Run(ctx, df, o, out, cancel).run();
+            return build(ctx, o, out);
         }
+    }
+
+    /** A git build context, as dockerd tells them from other URLs: these need git, which the daemon does not run. */
+    public static boolean isGitUrl(String remote) {
+        return remote.startsWith("git://") || remote.startsWith("git@") || remote.startsWith("github.com/")
+                || (remote.matches("^https?://.*") && remote.replaceFirst("#.*$", "").endsWith(".git"));
+    }
+
+    /**
+     * {@code remote=<URL>} (API clients such as docker-py send it; the docker CLI downloads a URL
+     * context itself): the daemon fetches it; an archive (tar, plain or compressed) is the
+     * context, anything else is the Dockerfile of an otherwise empty context, as dockerd does.
+     */
+    public Image buildRemote(String url, Options o, Output out) throws IOException, InterruptedException {
+        URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw BerthException.invalid("invalid remote build context " + url + ": " + e.getMessage());
+        }
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+            throw BerthException.invalid("unsupported remote build context " + url + ": an http(s) URL is expected");
+        }
+        Path file = tmp.resolve("remote-" + UUID.randomUUID());
+        try {
+            download(url, file);
+            boolean archive;
+            try (InputStream in = Compression.detect(new BufferedInputStream(Files.newInputStream(file), 65536))) {
+                byte[] head = in.readNBytes(512);
+                archive = head.length == 512 && new String(head, 257, 5, StandardCharsets.US_ASCII).equals("ustar");
+            }
+            if (archive) {
+                try (InputStream in = Files.newInputStream(file)) {
+                    return build(in, o, out);
+                }
+            }
+            String name = o.dockerfile() == null || o.dockerfile().isEmpty() ? "Dockerfile" : o.dockerfile();
+            try (BuildContext ctx = BuildContext.ofDockerfile(Files.readAllBytes(file), name, tmp.resolve("ctx-" + UUID.randomUUID()))) {
+                return build(ctx, o, out);
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    private Image build(BuildContext ctx, Options o, Output out) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        Cancel cancel = new Cancel();
+        out.contextRead(cancel);
+        String text = ctx.readDockerfile(o.dockerfile());
+        LOG.fine(() -> "build context unpacked and Dockerfile read in " + (System.nanoTime() - t0) / 1000 + " us");
+        Dockerfile df = DockerfileParser.parse(text);
+        return new Run(ctx, df, o, out, cancel).run();
+    }
+
+    /** GET {@code url} into {@code to}; returns its Last-Modified time (epoch seconds) or 0. */
+    private long download(String url, Path to) throws IOException, InterruptedException {
+        HttpResponse<Path> res;
+        try {
+            res = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(10)).GET().build(),
+                    HttpResponse.BodyHandlers.ofFile(to));
+        } catch (IllegalArgumentException e) {
+            throw BerthException.invalid("invalid URL " + url + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw BerthException.invalid("failed to GET " + url + ": " + e.getMessage());
+        }
+        if (res.statusCode() >= 400) {
+            Files.deleteIfExists(to);
+            throw BerthException.invalid("failed to GET " + url + " with status " + res.statusCode() + ": "
+                    + (res.statusCode() == 404 ? "Not Found" : "HTTP error"));
+        }
+        return res.headers().firstValue("Last-Modified").map(v -> {
+            try {
+                return ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toEpochSecond();
+            } catch (RuntimeException e) {
+                return 0L;
+            }
+        }).orElse(0L);
     }
 
     /** One stage's state while its instructions run. */
@@ -906,29 +978,6 @@ public final class Builder {
         }
 
         /** ADD from a URL: the body into {@code to}; returns the mtime (Last-Modified, else 0). */
-        private long download(String url, Path to) throws IOException, InterruptedException {
-            HttpResponse<Path> res;
-            try {
-                res = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(10)).GET().build(),
-                        HttpResponse.BodyHandlers.ofFile(to));
-            } catch (IllegalArgumentException e) {
-                throw BerthException.invalid("invalid URL " + url + ": " + e.getMessage());
-            } catch (IOException e) {
-                throw BerthException.invalid("failed to GET " + url + ": " + e.getMessage());
-            }
-            if (res.statusCode() >= 400) {
-                Files.deleteIfExists(to);
-                throw BerthException.invalid("failed to GET " + url + " with status " + res.statusCode() + ": "
-                        + (res.statusCode() == 404 ? "Not Found" : "HTTP error"));
-            }
-            return res.headers().firstValue("Last-Modified").map(v -> {
-                try {
-                    return ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toEpochSecond();
-                } catch (RuntimeException e) {
-                    return 0L;
-                }
-            }).orElse(0L);
-        }
     }
 
     // ---- helpers --------------------------------------------------------------------------------

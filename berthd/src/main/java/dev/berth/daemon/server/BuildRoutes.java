@@ -47,8 +47,8 @@ public final class BuildRoutes {
             }
         }
         String remote = req.query("remote");
-        if (remote != null && !remote.isEmpty()) {
-            throw new BerthException.NotImplemented("remote build contexts (URL or git) are not supported: send the context as a tar");
+        if (remote != null && Builder.isGitUrl(remote)) {
+            throw new BerthException.NotImplemented("git build contexts are not supported: send the context as a tar, or an http(s) URL of one");
         }
         String version = req.query("version");
         if (version != null && version.equals("2")) {
@@ -110,7 +110,9 @@ public final class BuildRoutes {
         Builder.Options o = options(req);
         Stream out = new Stream(req, res);
         try {
-            builder.build(req.body(), o, out);
+            String remote = req.query("remote");
+            if (remote != null && !remote.isEmpty()) builder.buildRemote(remote, o, out);
+            else builder.build(req.body(), o, out);
         } catch (IOException | RuntimeException e) {
             if (!out.started()) {
                 if (e instanceof Builder.BuildFailure f) throw BerthException.invalid(f.getMessage());
