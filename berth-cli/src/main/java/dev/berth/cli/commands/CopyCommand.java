@@ -521,17 +521,7 @@ public final class CopyCommand {
 
     /** Lexically cleaned components relative to the destination; null when ".." climbs out. */
     static List<String> clean(String name) {
-        List<String> out = new ArrayList<>();
-        for (String part : name.split("/")) {
-            if (part.isEmpty() || part.equals(".")) continue;
-            if (part.equals("..")) {
-                if (out.isEmpty()) return null;
-                out.removeLast();
-            } else {
-                out.add(part);
-            }
-        }
-        return out;
+        return dev.berth.api.PathNames.components(name);
     }
 
     private static String quote(String s) {

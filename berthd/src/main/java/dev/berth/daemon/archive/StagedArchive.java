@@ -178,6 +178,6 @@ final class StagedArchive {
      * ("./a//b/../c" → [a, c]; "/" → []), or null if ".." climbs above the root.
      */
     static List<String> components(String name) {
-        return dev.berth.daemon.util.PathNames.components(name);
+        return dev.berth.api.PathNames.components(name);
     }
 }

@@ -126,7 +126,7 @@ final class BuildContext implements AutoCloseable {
      * resolved), or null when it climbs out of the context.
      */
     static String clean(String source) {
-        List<String> parts = dev.berth.daemon.util.PathNames.components(source);
+        List<String> parts = dev.berth.api.PathNames.components(source);
         return parts == null ? null : String.join("/", parts);
     }
 

@@ -229,7 +229,7 @@ final class ArchiveExtractor {
 
     /** Lexically cleaned components of a name relative to the destination; null if ".." climbs out. */
     static List<String> clean(String name) {
-        return dev.berth.daemon.util.PathNames.components(name);
+        return dev.berth.api.PathNames.components(name);
     }
 
     static String join(String dir, List<String> parts) {

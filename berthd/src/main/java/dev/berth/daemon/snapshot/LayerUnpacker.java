@@ -317,7 +317,7 @@ public final class LayerUnpacker {
      * @throws InvalidLayerException if ".." climbs above the root
      */
     static List<String> components(String name, String what) throws InvalidLayerException {
-        List<String> out = dev.berth.daemon.util.PathNames.components(name);
+        List<String> out = dev.berth.api.PathNames.components(name);
         if (out == null) throw new InvalidLayerException(what + " escapes the layer root");
         return out;
     }

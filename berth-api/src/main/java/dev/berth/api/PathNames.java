@@ -1,4 +1,4 @@
-package dev.berth.daemon.util;
+package dev.berth.api;
 
 import java.util.ArrayList;
 import java.util.List;
